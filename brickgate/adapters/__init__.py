@@ -1,0 +1,1 @@
+"""Adapters: the implementations of the ports, one per file."""

@@ -1,0 +1,1 @@
+"""HTTP transport, SSE decoding, retries, OAuth and the in-package fake."""

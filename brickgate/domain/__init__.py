@@ -1,0 +1,1 @@
+"""Pure domain: values, rules and errors; no I/O."""

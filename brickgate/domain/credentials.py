@@ -1,0 +1,125 @@
+"""Secrets and credentials: values that never show themselves, and ``host::token`` logins."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from brickgate.domain.errors import InvalidCredentialError, InvalidHostError, InvalidLoginError
+from brickgate.domain.hosts import WorkspaceHost
+
+MASK = "**********"
+LOGIN_SEPARATOR = "::"
+DEFAULT_PROFILE = "DEFAULT"
+_TRIM = " \t\r\n\v\f\ufeff\u00a0"
+
+
+class Secret:
+    """A token or client secret whose value is shown only through ``get_secret_value()``.
+
+    ``repr``, ``str``, f-strings and logging all print a mask. Construction refuses empty values
+    and any whitespace, control or non-ASCII character (they would allow header injection).
+    Raises ``InvalidCredentialError`` (whose message never contains the value).
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str, *, what: str = "token") -> None:
+        if not isinstance(value, str):
+            raise InvalidCredentialError(f"the {what} must be text, not {type(value).__name__}")
+        if not value:
+            raise InvalidCredentialError(f"the {what} is empty")
+        for position, char in enumerate(value, start=1):
+            if not ("!" <= char <= "~"):
+                raise InvalidCredentialError(
+                    f"the {what} contains a whitespace, control or non-ASCII character at "
+                    f"position {position}; copy it again without spaces or line breaks"
+                )
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        """Return the secret itself; call it only where the value is sent."""
+        return self._value
+
+    def masked(self) -> str:
+        """A hint for people: the first and last four characters of a long secret, else a mask."""
+        if len(self._value) >= 20:
+            return f"{self._value[:4]}…{self._value[-4:]}"
+        return MASK
+
+    def __repr__(self) -> str:
+        return f"Secret('{MASK}')"
+
+    def __str__(self) -> str:
+        return MASK
+
+    def __format__(self, format_spec: str) -> str:
+        return MASK
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
+        return (Secret, (self._value,))
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalAccessToken:
+    """A workspace host and a personal access token (``dapi...``)."""
+
+    host: WorkspaceHost
+    token: Secret
+    auth_type: Literal["pat"] = "pat"
+
+
+@dataclass(frozen=True, slots=True)
+class OAuthClientCredentials:
+    """A service principal's OAuth client id and secret for machine-to-machine auth."""
+
+    host: WorkspaceHost
+    client_id: str
+    client_secret: Secret
+    scopes: str = "all-apis"
+    auth_type: Literal["oauth-m2m"] = "oauth-m2m"
+
+    def __post_init__(self) -> None:
+        if not self.client_id or any(not ("!" <= c <= "~") for c in self.client_id):
+            raise InvalidCredentialError(
+                "the OAuth client id is empty or contains whitespace or control characters"
+            )
+
+
+Credential = PersonalAccessToken | OAuthClientCredentials
+
+
+def parse_login(text: str, *, trusted_hosts: Iterable[str] = ()) -> PersonalAccessToken:
+    """Parse ``"HOST::TOKEN"`` (split at the first ``::``, both parts trimmed).
+
+    Returns a ``PersonalAccessToken``; raises ``InvalidLoginError`` with the reason. The token
+    is never echoed, and neither is the host part (it may be a token pasted the wrong way round).
+    """
+    if not isinstance(text, str):
+        raise InvalidLoginError(f"expected text, got {type(text).__name__}")
+    if LOGIN_SEPARATOR not in text:
+        raise InvalidLoginError("there is no '::' between the host and the token")
+    host_text, token_text = (part.strip(_TRIM) for part in text.split(LOGIN_SEPARATOR, 1))
+    if not host_text:
+        raise InvalidLoginError("the host part before '::' is empty")
+    if not token_text:
+        raise InvalidLoginError("the token part after '::' is empty")
+    try:
+        host = WorkspaceHost.parse(host_text, trusted_hosts=trusted_hosts)
+    except InvalidHostError as error:
+        raise InvalidLoginError(f"the host part is not usable: {error.reason}") from None
+    try:
+        token = Secret(token_text)
+    except InvalidCredentialError as error:
+        raise InvalidLoginError(str(error)) from None
+    return PersonalAccessToken(host=host, token=token)

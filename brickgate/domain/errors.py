@@ -1,0 +1,208 @@
+"""The one brickgate error tree.
+
+    BrickgateError
+    ├── ConfigurationError            a mistake to fix locally; nothing was sent
+    │   ├── InvalidHostError          a host that is not a Databricks workspace, or unsafe
+    │   ├── InvalidLoginError         a "host::token" login that cannot be used
+    │   ├── InvalidCredentialError    a token/secret that is malformed (e.g. contains whitespace)
+    │   ├── CredentialSourceError     a credential source that is configured but broken
+    │   │   ├── SourceUnavailableError the source cannot work on this machine (no keyring backend)
+    │   │   └── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   ├── AmbiguousCredentialsError two auth methods configured and no auth type pinned
+    │   ├── NoCredentialsError        no source had credentials (lists every place looked at)
+    │   ├── UnknownProfileError       a named profile that no store has
+    │   └── InvalidRequestError       a request that cannot be made valid (caught before sending)
+    └── RemoteError                   something went wrong talking to the workspace
+        ├── TransportError            no usable HTTP response (connect, TLS, reset)
+        │   └── TimeoutError          connect, read, stream-idle or total budget ran out
+        ├── StreamError               a stream ended early or was malformed (.partial)
+        └── ApiError                  the workspace answered with an error
+            ├── BadRequestError       400 / INVALID_PARAMETER_VALUE, BAD_REQUEST ...
+            ├── AuthenticationError   401 / UNAUTHENTICATED, token endpoint errors
+            ├── PermissionDeniedError 403 / PERMISSION_DENIED
+            ├── NotFoundError         404 / RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND
+            ├── ConflictError         409 / ALREADY_EXISTS, RESOURCE_CONFLICT
+            ├── RateLimitError        429 / REQUEST_LIMIT_EXCEEDED, RESOURCE_EXHAUSTED
+            └── ServerError           5xx / INTERNAL_ERROR, TEMPORARILY_UNAVAILABLE ...
+
+Messages are written for a person: what went wrong and what to do. No error ever carries a
+secret in its message or its attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from brickgate.domain.chat import ChatResponse
+
+
+class BrickgateError(Exception):
+    """Base class of every error brickgate raises."""
+
+
+class ConfigurationError(BrickgateError):
+    """A local mistake (bad host, bad login, no credentials, unknown profile); nothing was sent."""
+
+
+class InvalidHostError(ConfigurationError, ValueError):
+    """A host that is unsafe or outside the Databricks workspace domains."""
+
+    def __init__(self, reason: str, *, text: str | None = None) -> None:
+        self.reason = reason
+        self.text = text
+        shown = f" {text!r}" if text is not None else ""
+        super().__init__(f"invalid workspace host{shown}: {reason}")
+
+
+class InvalidLoginError(ConfigurationError, ValueError):
+    """A "host::token" login string that cannot be used (the token is never echoed)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"invalid login (expected 'HOST::TOKEN'): {reason}")
+
+
+class InvalidCredentialError(ConfigurationError, ValueError):
+    """A token or secret that is malformed, e.g. empty or containing whitespace."""
+
+
+class CredentialSourceError(ConfigurationError):
+    """A credential source is configured but cannot be read (corrupt file, bad profile...)."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source = source
+        self.reason = reason
+        super().__init__(f"{source}: {reason}")
+
+
+class SourceUnavailableError(CredentialSourceError):
+    """A credential source cannot work on this machine (no keyring backend...).
+
+    The credential chain records such a source as skipped with the reason; only an explicit use
+    of it (``brickgate login --store keyring``) turns this into an error for the user.
+    """
+
+
+class CredentialStoreError(CredentialSourceError):
+    """A credential store cannot save or delete (no keyring backend, unwritable file...)."""
+
+
+class AmbiguousCredentialsError(ConfigurationError):
+    """More than one auth method is configured in one place and no auth type pins one."""
+
+
+class NoCredentialsError(ConfigurationError):
+    """No credential source had credentials; the message lists every place looked at."""
+
+    def __init__(self, message: str, *, places: Sequence[str] = ()) -> None:
+        self.places = tuple(places)
+        super().__init__(message)
+
+
+class UnknownProfileError(ConfigurationError):
+    """A profile was named explicitly but no credential store has it."""
+
+    def __init__(self, profile: str, known: Sequence[str] = ()) -> None:
+        self.profile = profile
+        self.known = tuple(known)
+        hint = f" Known profiles: {', '.join(self.known)}." if self.known else ""
+        super().__init__(
+            f"no profile named {profile!r} in any credential store.{hint} "
+            f"Create it with: brickgate login --profile {profile}"
+        )
+
+
+class InvalidRequestError(ConfigurationError, ValueError):
+    """A request that cannot be made valid for the model; found before anything was sent."""
+
+
+class RemoteError(BrickgateError):
+    """Something went wrong while talking to the workspace."""
+
+
+class TransportError(RemoteError):
+    """No usable HTTP response: the connection failed, was reset, or TLS failed."""
+
+
+class TimeoutError(TransportError):
+    """A connect, read, stream-idle or total-time budget ran out."""
+
+
+class StreamError(RemoteError):
+    """A streamed response ended early or was malformed.
+
+    ``partial`` is the ``ChatResponse`` assembled from what arrived before the failure.
+    """
+
+    def __init__(self, message: str, *, partial: ChatResponse | None = None) -> None:
+        self.partial = partial
+        super().__init__(message)
+
+
+class ApiError(RemoteError):
+    """The workspace answered with an error status.
+
+    ``status`` is the HTTP status, ``error_code`` the Databricks code (``RESOURCE_DOES_NOT_EXIST``)
+    when the body had one, ``message`` the readable text, ``request_id`` the id to quote to support.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+        self.request_id = request_id
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        code = f" {self.error_code}" if self.error_code else ""
+        rid = f" (request id {self.request_id})" if self.request_id else ""
+        return f"HTTP {self.status}{code}: {self.message}{rid}"
+
+
+class BadRequestError(ApiError):
+    """The workspace rejected the request as invalid (400)."""
+
+
+class AuthenticationError(ApiError):
+    """The token was missing, invalid or expired (401), or the OAuth token endpoint refused."""
+
+
+class PermissionDeniedError(ApiError):
+    """The identity may not use this endpoint (403)."""
+
+
+class NotFoundError(ApiError):
+    """No such endpoint, model or path (404 / RESOURCE_DOES_NOT_EXIST)."""
+
+
+class ConflictError(ApiError):
+    """The resource already exists or is in a conflicting state (409)."""
+
+
+class RateLimitError(ApiError):
+    """Too many requests (429 / REQUEST_LIMIT_EXCEEDED); ``retry_after`` in seconds when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        error_code: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(message, status=status, error_code=error_code, request_id=request_id)
+
+
+class ServerError(ApiError):
+    """The workspace or the model behind it failed (5xx)."""

@@ -1,0 +1,1 @@
+"""Ports: the small protocols brickgate's application layer depends on."""

@@ -1,0 +1,1 @@
+"""Application layer: the credential chain and the chat service."""
