@@ -1,0 +1,54 @@
+"""An in-memory credential store, for tests and for host applications that hold credentials."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+
+from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
+
+
+class MemoryCredentialStore:
+    """Keeps credentials in a dict keyed by profile; nothing touches the disk.
+
+    ``resolve(None)`` looks up the ``DEFAULT`` profile. Thread-safe.
+    """
+
+    def __init__(
+        self,
+        credentials: Mapping[str, Credential] | None = None,
+        *,
+        name: str = "memory",
+    ) -> None:
+        self._name = name
+        self._lock = threading.Lock()
+        self._credentials: dict[str, Credential] = dict(credentials or {})
+
+    @property
+    def name(self) -> str:
+        """Short stable name shown in traces."""
+        return self._name
+
+    def describe(self) -> str:
+        """Where this source looks."""
+        return f"{self._name} (in-process store, {len(self._credentials)} profile(s))"
+
+    def resolve(self, profile: str | None = None) -> Credential | None:
+        """Return the credential stored under ``profile`` (default ``DEFAULT``), else ``None``."""
+        with self._lock:
+            return self._credentials.get(profile or DEFAULT_PROFILE)
+
+    def save(self, profile: str, credential: Credential) -> None:
+        """Store ``credential`` under ``profile``, replacing any previous one."""
+        with self._lock:
+            self._credentials[profile] = credential
+
+    def delete(self, profile: str) -> bool:
+        """Remove ``profile``; return True if it existed."""
+        with self._lock:
+            return self._credentials.pop(profile, None) is not None
+
+    def profiles(self) -> list[str]:
+        """Stored profile names, sorted."""
+        with self._lock:
+            return sorted(self._credentials)
