@@ -10,14 +10,14 @@
     │   │   └── CredentialStoreError  a store that cannot save or delete (unwritable file...)
     │   ├── AmbiguousCredentialsError two auth methods configured and no auth type pinned
     │   ├── NoCredentialsError        no source had credentials (lists every place looked at)
-    │   ├── UnknownProfileError       a named profile that no store has
-    │   └── InvalidRequestError       a request that cannot be made valid (caught before sending)
+    │   └── UnknownProfileError       a named profile that no store has
     └── RemoteError                   something went wrong talking to the workspace
         ├── TransportError            no usable HTTP response (connect, TLS, reset)
         │   └── TimeoutError          connect, read, stream-idle or total budget ran out
         ├── StreamError               a stream ended early or was malformed (.partial)
         └── ApiError                  the workspace answered with an error
             ├── BadRequestError       400 / INVALID_PARAMETER_VALUE, BAD_REQUEST ...
+            │   └── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
             ├── AuthenticationError   401 / UNAUTHENTICATED, token endpoint errors
             ├── PermissionDeniedError 403 / PERMISSION_DENIED
             ├── NotFoundError         404 / RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND
@@ -114,10 +114,6 @@ class UnknownProfileError(ConfigurationError):
         )
 
 
-class InvalidRequestError(ConfigurationError, ValueError):
-    """A request that cannot be made valid for the model; found before anything was sent."""
-
-
 class RemoteError(BrickgateError):
     """Something went wrong while talking to the workspace."""
 
@@ -170,6 +166,20 @@ class ApiError(RemoteError):
 
 class BadRequestError(ApiError):
     """The workspace rejected the request as invalid (400)."""
+
+
+class InvalidRequestError(BadRequestError, ConfigurationError):
+    """A request that cannot be made valid for the model, caught before anything was sent.
+
+    It is a ``BadRequestError`` (status 400, error code ``BRICKGATE_INVALID_REQUEST``) so code that
+    handles the server's 400s handles it too, and a ``ConfigurationError`` since nothing was sent.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"{message} (not sent)", status=400, error_code="BRICKGATE_INVALID_REQUEST"
+        )
+        self.message = message
 
 
 class AuthenticationError(ApiError):
