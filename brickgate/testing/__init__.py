@@ -1,0 +1,26 @@
+"""Test helpers that ship with brickgate: FakeWorkspace and in-memory backends for host apps' tests."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from brickgate.testing.fake_workspace import Fault, FakeWorkspace, RecordedRequest
+    from brickgate.testing.memory_keyring import MemoryKeyring
+
+__all__ = ["FakeWorkspace", "Fault", "MemoryKeyring", "RecordedRequest"]
+
+_LAZY = {
+    "FakeWorkspace": "brickgate.testing.fake_workspace",
+    "Fault": "brickgate.testing.fake_workspace",
+    "RecordedRequest": "brickgate.testing.fake_workspace",
+    "MemoryKeyring": "brickgate.testing.memory_keyring",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'brickgate.testing' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
