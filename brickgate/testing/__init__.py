@@ -1,4 +1,4 @@
-"""Test helpers that ship with brickgate: FakeWorkspace and in-memory backends for host apps' tests."""
+"""Test helpers shipped with brickgate: FakeWorkspace and in-memory backends for tests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from brickgate.testing.fake_workspace import Fault, FakeWorkspace, RecordedRequest
+    from brickgate.testing.fake_workspace import FakeWorkspace, Fault, RecordedRequest
     from brickgate.testing.memory_keyring import MemoryKeyring
 
 __all__ = ["FakeWorkspace", "Fault", "MemoryKeyring", "RecordedRequest"]
