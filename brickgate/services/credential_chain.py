@@ -1,0 +1,266 @@
+"""The credential chain: ask each source in order, keep a trace, explain failures safely."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from brickgate.domain.credentials import (
+    Credential,
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
+)
+from brickgate.domain.errors import (
+    AmbiguousCredentialsError,
+    ConfigurationError,
+    CredentialSourceError,
+    NoCredentialsError,
+    SourceUnavailableError,
+    UnknownProfileError,
+)
+from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.resolution import Resolution, TraceEntry
+from brickgate.ports.credentials import CredentialSource
+
+logger = logging.getLogger(__name__)
+
+EXPLICIT_SOURCE = "arguments"
+AMBIENT_SOURCE = "environment"
+LOGIN_HINT = (
+    "To fix this, run `brickgate login` (or `brickgate login --profile NAME`), set "
+    "DATABRICKS_HOST and DATABRICKS_TOKEN, or pass host= and token= explicitly."
+)
+_SHOWN_VARIABLES = frozenset(
+    {
+        "DATABRICKS_HOST",
+        "DATABRICKS_CLIENT_ID",
+        "DATABRICKS_AUTH_TYPE",
+        "DATABRICKS_CONFIG_FILE",
+        "DATABRICKS_CONFIG_PROFILE",
+        "BRICKGATE_PROFILE",
+        "BRICKGATE_CONFIG_DIR",
+        "BRICKGATE_STORE",
+        "BRICKGATE_USE_KEYRING",
+        "BRICKGATE_TRUSTED_HOSTS",
+    }
+)
+_SEEN_PREFIXES = ("DATABRICKS_", "BRICKGATE_")
+_SECRET_LOOKING = re.compile(r"(?i)dapi|dose|[0-9a-f]{24,}|[A-Za-z0-9+_-]{32,}")
+_MAX_SHOWN = 80
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    source: str
+    credential: Credential
+
+
+class CredentialChain:
+    """Asks credential sources in order and records what each one did.
+
+    The usual order is explicit arguments, environment, OS keyring, brickgate's file,
+    ``~/.databrickscfg``. The source named ``"arguments"`` always wins and is asked with no
+    profile; the source named ``"environment"`` is skipped when a profile is named, since a
+    profile named explicitly beats ambient variables. ``environ`` is only read to list the
+    ``DATABRICKS_*``/``BRICKGATE_*`` variables seen (values masked) in "no credentials" errors.
+    ``default_profile`` is used when ``resolve`` is given none.
+    """
+
+    def __init__(
+        self,
+        sources: Iterable[CredentialSource],
+        *,
+        environ: Mapping[str, str] | None = None,
+        default_profile: str | None = None,
+    ) -> None:
+        self._sources = tuple(sources)
+        self._environ: Mapping[str, str] = environ if environ is not None else {}
+        self._default_profile = default_profile
+
+    @property
+    def sources(self) -> tuple[CredentialSource, ...]:
+        """The sources, in the order they are asked."""
+        return self._sources
+
+    def __repr__(self) -> str:
+        names = ", ".join(source.name for source in self._sources)
+        return f"CredentialChain([{names}])"
+
+    def resolve(self, profile: str | None = None, *, exhaustive: bool = True) -> Resolution:
+        """Return the first credential found, with a trace of every source.
+
+        With ``exhaustive`` every source is asked, so later sources that also have credentials
+        are marked ``"shadowed"``; otherwise the chain stops at the first hit and marks the rest
+        ``"skipped"``. Raises ``UnknownProfileError`` when a profile named explicitly is in no
+        store, ``NoCredentialsError`` (listing every place looked at) when nothing matched, and
+        lets through the ``ConfigurationError`` of a source that is configured but broken
+        (except a source after the one used, in exhaustive mode, which is only recorded).
+        """
+        profile = profile if profile is not None else self._default_profile
+        trace: list[TraceEntry] = []
+        hit: _Hit | None = None
+        for source in self._sources:
+            if hit is not None and not exhaustive:
+                reason = f"not checked: {hit.source} already supplied credentials"
+                trace.append(TraceEntry(source.name, "skipped", reason, _where(source)))
+                continue
+            entry, credential = self._ask(source, profile, hit)
+            trace.append(entry)
+            if credential is not None and hit is None:
+                hit = _Hit(source.name, credential)
+        if hit is None:
+            if profile is not None:
+                raise UnknownProfileError(profile, self._known_profiles())
+            raise NoCredentialsError(
+                self._no_credentials_message(trace),
+                places=[f"{entry.source}: {entry.where}" for entry in trace],
+            )
+        logger.debug("credentials from %s (%s)", hit.source, hit.credential.auth_type)
+        return Resolution(credential=hit.credential, trace=tuple(trace), profile=profile)
+
+    def _ask(
+        self, source: CredentialSource, profile: str | None, hit: _Hit | None
+    ) -> tuple[TraceEntry, Credential | None]:
+        name, where = source.name, _where(source)
+        if profile is not None and name == AMBIENT_SOURCE:
+            reason = (
+                f"a profile ({profile!r}) was named explicitly, which beats environment variables"
+            )
+            return TraceEntry(name, "skipped", reason, where), None
+        try:
+            credential = source.resolve(None if name == EXPLICIT_SOURCE else profile)
+        except SourceUnavailableError as error:
+            return TraceEntry(name, "skipped", f"unavailable: {error.reason}", where), None
+        except ConfigurationError as error:
+            if hit is None:
+                raise
+            reason = f"ignored, {hit.source} already supplied credentials; {_error_reason(error)}"
+            return TraceEntry(name, "skipped", reason, where), None
+        if credential is None:
+            wanted = f"profile {profile!r}" if profile is not None else "credentials"
+            return TraceEntry(name, "skipped", f"not configured: no {wanted} here", where), None
+        if hit is not None:
+            return TraceEntry(name, "shadowed", f"shadowed by {hit.source}", where), credential
+        return TraceEntry(name, "used", _used_reason(credential), where), credential
+
+    def _known_profiles(self) -> list[str]:
+        known: set[str] = set()
+        for source in self._sources:
+            if source.name in (EXPLICIT_SOURCE, AMBIENT_SOURCE):
+                continue
+            lister = getattr(source, "profiles", None)
+            if not callable(lister):
+                continue
+            try:
+                known.update(str(name) for name in lister())
+            except ConfigurationError:
+                continue
+        return sorted(known)
+
+    def _no_credentials_message(self, trace: Sequence[TraceEntry]) -> str:
+        lines = ["No Databricks credentials found. Places looked at, in order:"]
+        for entry in trace:
+            lines.append(f"  - {entry.source}: {entry.reason}")
+            if entry.where:
+                lines.append(f"      looked at {entry.where}")
+        seen = masked_variables(self._environ)
+        if seen:
+            lines.append("Environment variables seen: " + ", ".join(seen) + ".")
+        else:
+            lines.append("No DATABRICKS_* or BRICKGATE_* environment variables are set.")
+        lines.append(LOGIN_HINT)
+        return "\n".join(lines)
+
+
+def masked_variables(environ: Mapping[str, str]) -> list[str]:
+    """``NAME=value`` for each ``DATABRICKS_*``/``BRICKGATE_*`` variable, secrets as ``***``.
+
+    Only known non-secret variables show their value, and not even those when the value looks
+    like a token (someone pasted a token into ``DATABRICKS_HOST``).
+    """
+    shown = []
+    for name in sorted(environ):
+        if not name.startswith(_SEEN_PREFIXES):
+            continue
+        shown.append(f"{name}={_masked_value(name, environ[name])}")
+    return shown
+
+
+def _masked_value(name: str, value: str) -> str:
+    if name not in _SHOWN_VARIABLES or _SECRET_LOOKING.search(value):
+        return "***"
+    if len(value) > _MAX_SHOWN:
+        return repr(value[:_MAX_SHOWN] + "…")
+    return repr(value)
+
+
+def _where(source: CredentialSource) -> str:
+    try:
+        return source.describe()
+    except ConfigurationError as error:
+        return f"(cannot describe: {_error_reason(error)})"
+
+
+def _error_reason(error: ConfigurationError) -> str:
+    if isinstance(error, CredentialSourceError):
+        return error.reason
+    return str(error)
+
+
+def _used_reason(credential: Credential) -> str:
+    if isinstance(credential, OAuthClientCredentials):
+        return f"OAuth client credentials for {credential.host.url}"
+    return f"personal access token for {credential.host.url}"
+
+
+def credential_from_arguments(
+    *,
+    host: str | WorkspaceHost | None = None,
+    token: str | Secret | None = None,
+    client_id: str | None = None,
+    client_secret: str | Secret | None = None,
+    trusted_hosts: Iterable[str] = (),
+) -> Credential | None:
+    """Build the credential passed as explicit arguments, or ``None`` when none were passed.
+
+    Returns a ``PersonalAccessToken`` (``host`` + ``token``) or ``OAuthClientCredentials``
+    (``host`` + ``client_id`` + ``client_secret``). Raises ``AmbiguousCredentialsError`` when
+    both methods are given, ``CredentialSourceError`` when one is incomplete, and the
+    ``InvalidHostError``/``InvalidCredentialError`` of a bad host or secret.
+    """
+    oauth_given = client_id is not None or client_secret is not None
+    if host is None and token is None and not oauth_given:
+        return None
+    if token is not None and oauth_given:
+        raise AmbiguousCredentialsError(
+            "both a token and OAuth client credentials were passed; pass either token= or "
+            "client_id= and client_secret=, not both"
+        )
+    if host is None:
+        raise CredentialSourceError(
+            EXPLICIT_SOURCE, "credentials were passed without host=; pass the workspace host too"
+        )
+    workspace = (
+        host
+        if isinstance(host, WorkspaceHost)
+        else WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+    )
+    if token is not None:
+        secret = token if isinstance(token, Secret) else Secret(token)
+        return PersonalAccessToken(host=workspace, token=secret)
+    if client_id is None or client_secret is None:
+        missing = "client_secret=" if client_id is not None else "client_id="
+        if not oauth_given:
+            missing = "token= (or client_id= and client_secret=)"
+        raise CredentialSourceError(
+            EXPLICIT_SOURCE, f"host= was passed without {missing}; pass it too"
+        )
+    secret = (
+        client_secret
+        if isinstance(client_secret, Secret)
+        else Secret(client_secret, what="client secret")
+    )
+    return OAuthClientCredentials(host=workspace, client_id=client_id, client_secret=secret)
