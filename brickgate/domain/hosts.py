@@ -36,11 +36,23 @@ ZONES: tuple[tuple[str, Cloud], ...] = (
     ("gcp.databricks.com", Cloud.GCP),
 )
 AI_GATEWAY_ZONE = "ai-gateway.cloud.databricks.com"
+SUB_ZONES = frozenset(
+    {
+        AI_GATEWAY_ZONE,
+        "staging.cloud.databricks.com",
+        "dev.azuredatabricks.net",
+        "staging.azuredatabricks.net",
+        "dev.gcp.databricks.com",
+        "staging.gcp.databricks.com",
+    }
+)
 _ACCOUNT_CONSOLE_LABELS = frozenset({"accounts", "accounts-dod"})
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _WORKSPACE_QUERY = re.compile(r"o=[0-9]{1,20}")
-_PORT = re.compile(r"[0-9]{1,5}")
-_LEADING_JUNK = "\ufeff"
+_PORT = re.compile(r"[1-9][0-9]{0,4}")
+_SECRET_LOOKING = re.compile(r"dapi|dose|eyj|[A-Za-z0-9_+/=]{32,}", re.IGNORECASE)
+_BOM = "\ufeff"
+_MAX_HOST_LENGTH = 253
 _MAX_SHOWN = 80
 
 
@@ -80,16 +92,19 @@ class WorkspaceHost:
     def parse(cls, text: str, *, trusted_hosts: Iterable[str] = ()) -> WorkspaceHost:
         """Normalise pasted text into a host, or raise ``InvalidHostError`` saying why.
 
-        Accepted around a host: surrounding whitespace, ``https://``, a trailing ``/``, ``:443`` and
-        the browser's ``?o=<workspace id>``. Refused: ``http://``, user-info, other ports, paths,
-        other queries, whitespace or control characters inside, malformed labels and any domain
-        outside the Databricks zones. ``trusted_hosts`` admits named non-Databricks hosts over
-        https; plain http and other ports are admitted only for a trusted loopback address.
+        Accepted around a host: surrounding whitespace (a BOM included), any letter case,
+        ``https://``, a trailing ``/``, ``:443`` and the browser's ``?o=<workspace id>``.
+        Refused: ``http://``, user-info, other ports, paths, other queries, fragments, whitespace
+        or control characters inside, non-ASCII, malformed labels, account consoles and any
+        domain outside the Databricks zones. ``trusted_hosts`` admits named non-Databricks
+        hosts over https; plain http and other ports are admitted only for a trusted loopback
+        address. The error's ``reason`` never repeats the input; its message shows the input
+        only when it cannot be a secret.
         """
         if not isinstance(text, str):
             raise InvalidHostError(f"expected text, got {type(text).__name__}")
         trusted = frozenset(_canonical_trusted(h) for h in trusted_hosts)
-        cleaned = text.strip().lstrip(_LEADING_JUNK).strip()
+        cleaned = strip_pasted(text)
         shown = _shown(cleaned)
         if not cleaned:
             raise InvalidHostError(
@@ -98,9 +113,11 @@ class WorkspaceHost:
         _refuse_hidden_characters(cleaned, shown)
         scheme, rest = _split_scheme(cleaned, shown)
         authority, tail = _split_authority(rest)
+        if not authority:
+            raise InvalidHostError("the host name is missing", text=shown)
         _check_tail(tail, shown)
         name, port = _split_port(authority, shown)
-        if name in trusted:
+        if name in trusted and _zone_cloud(name) is None:
             return _trusted_host(name, scheme, port, shown)
         if scheme == "http":
             raise InvalidHostError(
@@ -108,14 +125,23 @@ class WorkspaceHost:
             )
         if port not in (None, 443):
             raise InvalidHostError(
-                f"port {port} is not a Databricks workspace port (only 443 is allowed)", text=shown
+                "only port 443 is a Databricks workspace port; drop the port", text=shown
             )
         return cls(name=name, cloud=_zone_of(name, shown))
 
 
+def strip_pasted(text: str) -> str:
+    """Return ``text`` without surrounding whitespace and byte-order marks (in any order)."""
+    previous = None
+    while previous != text:
+        previous = text
+        text = text.strip().strip(_BOM)
+    return text
+
+
 def _shown(text: str) -> str | None:
-    """What of the input may be echoed in an error: never something that looks like a token."""
-    if "dapi" in text.lower():
+    """What of the input may be echoed in an error: never something that may be a token."""
+    if _SECRET_LOOKING.search(text):
         return None
     return text if len(text) <= _MAX_SHOWN else text[:_MAX_SHOWN] + "…"
 
@@ -142,7 +168,7 @@ def _split_scheme(text: str, shown: str | None) -> tuple[str, str]:
     scheme, rest = text.split("://", 1)
     scheme = scheme.lower()
     if scheme not in {"https", "http"}:
-        raise InvalidHostError(f"scheme {scheme!r} is not supported; use https://", text=shown)
+        raise InvalidHostError("only the https:// scheme is supported", text=shown)
     return scheme, rest
 
 
@@ -156,13 +182,13 @@ def _split_authority(rest: str) -> tuple[str, str]:
 def _check_tail(tail: str, shown: str | None) -> None:
     if "#" in tail:
         raise InvalidHostError("a URL fragment ('#...') is not part of a host", text=shown)
-    path, _, query = tail.partition("?")
+    path, has_query, query = tail.partition("?")
     if path.strip("/"):
         raise InvalidHostError(
             "it has a path; give only the workspace host (brickgate adds the API paths)",
             text=shown,
         )
-    if query and not _WORKSPACE_QUERY.fullmatch(query):
+    if has_query and not _WORKSPACE_QUERY.fullmatch(query):
         raise InvalidHostError(
             "only the browser's '?o=<workspace id>' query is accepted after a host", text=shown
         )
@@ -182,19 +208,25 @@ def _split_port(authority: str, shown: str | None) -> tuple[str, int | None]:
         port_text = after[1:] if after.startswith(":") else None
         if after and port_text is None:
             raise InvalidHostError("unexpected text after the IPv6 address", text=shown)
+    elif authority.count(":") > 1:
+        raise InvalidHostError(
+            "an IPv6 address must be written in brackets, e.g. 'http://[::1]:8123'", text=shown
+        )
     else:
         name, sep, port_text_raw = authority.partition(":")
         port_text = port_text_raw if sep else None
+    if not name:
+        raise InvalidHostError("the host name is missing", text=shown)
     port: int | None = None
     if port_text is not None:
-        if not _PORT.fullmatch(port_text) or not 0 < int(port_text) < 65536:
-            raise InvalidHostError(f"port {port_text!r} is not a valid port number", text=shown)
+        if not _PORT.fullmatch(port_text) or int(port_text) > 65535:
+            raise InvalidHostError("the text after ':' is not a port number (1-65535)", text=shown)
         port = int(port_text)
     return name.lower(), port
 
 
 def _canonical_trusted(host: str) -> str:
-    name = host.strip().lower()
+    name = strip_pasted(host).lower()
     return name[1:-1] if name.startswith("[") and name.endswith("]") else name
 
 
@@ -217,7 +249,8 @@ def _trusted_host(name: str, scheme: str, port: int | None, shown: str | None) -
             )
         if port not in (None, 443):
             raise InvalidHostError(
-                "a non-443 port is allowed only for a trusted loopback address", text=shown
+                "a port other than 443 is allowed only for a trusted loopback address",
+                text=shown,
             )
         port = None
     elif port == 443 and scheme == "https":
@@ -225,12 +258,21 @@ def _trusted_host(name: str, scheme: str, port: int | None, shown: str | None) -
     return WorkspaceHost(name=name, cloud=Cloud.CUSTOM, scheme=scheme, port=port)
 
 
+def _zone_cloud(name: str) -> Cloud | None:
+    """The cloud whose zone ``name`` lies strictly under, or ``None``."""
+    for zone, cloud in ZONES:
+        if name.endswith("." + zone):
+            return cloud
+    return None
+
+
 def _zone_of(name: str, shown: str | None) -> Cloud:
     if name.endswith("."):
         raise InvalidHostError("a trailing '.' is not accepted; drop it", text=shown)
-    if len(name) > 253:
+    if len(name) > _MAX_HOST_LENGTH:
         raise InvalidHostError(
-            "it is longer than the 253 characters a host name may have", text=shown
+            f"it is longer than the {_MAX_HOST_LENGTH} characters a host name may have",
+            text=shown,
         )
     labels = name.split(".")
     for label in labels:
@@ -238,8 +280,8 @@ def _zone_of(name: str, shown: str | None) -> Cloud:
             raise InvalidHostError("it has an empty label ('..' or a leading '.')", text=shown)
         if not _LABEL.fullmatch(label):
             raise InvalidHostError(
-                f"label {label!r} is not a valid DNS label (letters, digits and inner hyphens, "
-                "at most 63 characters)",
+                "a label is not a valid DNS label (letters, digits and inner hyphens, "
+                "at most 63 characters each)",
                 text=shown,
             )
         if label.startswith("xn--"):
@@ -247,19 +289,22 @@ def _zone_of(name: str, shown: str | None) -> Cloud:
                 "it contains an internationalised (punycode) label, which look-alike domains use",
                 text=shown,
             )
-    for zone, cloud in ZONES:
-        if name.endswith("." + zone):
-            workspace = name[: -len(zone) - 1]
-            if workspace in _ACCOUNT_CONSOLE_LABELS:
-                raise InvalidHostError(
-                    "that is the account console, not a workspace; use your workspace's host",
-                    text=shown,
-                )
-            return cloud
-    what = f"{name!r} is" if shown is not None else "it is"
-    raise InvalidHostError(
-        f"{what} not a Databricks workspace domain (expected a host under "
-        + ", ".join(zone for zone, _ in ZONES)
-        + "); for a proxy or local server pass trusted_hosts=[...]",
-        text=None,
-    )
+    cloud = _zone_cloud(name)
+    if cloud is None:
+        raise InvalidHostError(
+            "it is not a Databricks workspace domain (expected a host under "
+            + ", ".join(zone for zone, _ in ZONES)
+            + "); for a proxy or local server pass trusted_hosts=[...]",
+            text=shown,
+        )
+    if labels[0] in _ACCOUNT_CONSOLE_LABELS:
+        raise InvalidHostError(
+            "that is the account console, not a workspace; use your workspace's host",
+            text=shown,
+        )
+    if name in SUB_ZONES:
+        raise InvalidHostError(
+            "that is a Databricks zone, not a workspace; put your workspace's name in front",
+            text=shown,
+        )
+    return cloud
