@@ -1,0 +1,250 @@
+"""Credentials from ``~/.databrickscfg``, the Databricks CLI and SDK config file (read-only)."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from brickgate.domain.credentials import (
+    DEFAULT_PROFILE,
+    Credential,
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
+)
+from brickgate.domain.errors import (
+    AmbiguousCredentialsError,
+    CredentialSourceError,
+    InvalidCredentialError,
+    InvalidHostError,
+    SourceUnavailableError,
+)
+from brickgate.domain.hosts import WorkspaceHost
+
+CONFIG_FILE_VARIABLE = "DATABRICKS_CONFIG_FILE"
+CONFIG_PROFILE_VARIABLE = "DATABRICKS_CONFIG_PROFILE"
+SETTINGS_SECTION = "__settings__"
+SUPPORTED_AUTH_TYPES = ("pat", "oauth-m2m")
+_NO_SHARED_DEFAULTS = "\x00brickgate: no section inherits from another\x00"
+_OTHER_METHODS = (
+    (("username", "password"), "basic (username/password)"),
+    (("azure_client_id", "azure_client_secret", "azure_tenant_id"), "azure-client-secret"),
+    (("google_credentials", "google_service_account"), "google-credentials"),
+    (("metadata_service_url",), "metadata-service"),
+)
+_SHOWABLE = re.compile(r"[A-Za-z0-9._-]{1,40}")
+
+
+class DatabricksConfigSource:
+    """Reads a profile of ``~/.databrickscfg`` the way the Databricks CLI and SDKs pick it.
+
+    The file is ``$DATABRICKS_CONFIG_FILE``, else ``$HOME/.databrickscfg`` (both from
+    ``environ``, which defaults to ``os.environ`` read at each call). The profile is the one
+    passed to ``resolve``, else ``$DATABRICKS_CONFIG_PROFILE``, else ``[__settings__]
+    default_profile``, else ``[DEFAULT]`` when it has keys. Named profiles do not inherit
+    ``[DEFAULT]``'s keys. A profile passed to ``resolve`` that the file lacks gives ``None``, so
+    other stores may have it (the chain reports an unknown profile when none does).
+    """
+
+    name = "databrickscfg"
+
+    def __init__(
+        self, environ: Mapping[str, str] | None = None, *, trusted_hosts: Sequence[str] = ()
+    ) -> None:
+        self._environ = environ
+        self._trusted_hosts = tuple(trusted_hosts)
+
+    @property
+    def path(self) -> Path:
+        """The config file this source reads (it may not exist)."""
+        environ = self._env()
+        configured = environ.get(CONFIG_FILE_VARIABLE, "").strip()
+        if configured:
+            return _expand_home(configured, environ)
+        return _home(environ) / ".databrickscfg"
+
+    def __repr__(self) -> str:
+        return f"DatabricksConfigSource({str(self.path)!r})"
+
+    def describe(self) -> str:
+        """The file read and, when set, the profile named by ``DATABRICKS_CONFIG_PROFILE``."""
+        profile = self._env().get(CONFIG_PROFILE_VARIABLE, "").strip()
+        named = f", profile {profile!r} from {CONFIG_PROFILE_VARIABLE}" if profile else ""
+        return f"Databricks config file {self.path}{named}"
+
+    def profiles(self) -> list[str]:
+        """Profile (section) names in the file, sorted; empty when there is no file."""
+        parser = self._parse()
+        if parser is None:
+            return []
+        return sorted(name for name in parser.sections() if name != SETTINGS_SECTION)
+
+    def resolve(self, profile: str | None = None) -> Credential | None:
+        """Return the credential of the selected profile, ``None`` if there is none.
+
+        Raises ``SourceUnavailableError`` when the profile uses an auth method brickgate does
+        not support yet (``azure-cli``, ``databricks-cli``...), so the chain skips it with that
+        reason; ``AmbiguousCredentialsError`` when it has both a token and client credentials
+        and no ``auth_type``; ``CredentialSourceError`` (with the path, never a value) for an
+        unreadable or malformed file, a missing ``[__settings__] default_profile`` or
+        ``DATABRICKS_CONFIG_PROFILE`` target, or a profile whose host or secret is unusable.
+        """
+        parser = self._parse()
+        if parser is None:
+            return None
+        selected = self._select(parser, profile)
+        if selected is None:
+            return None
+        return self._credential(selected, dict(parser.items(selected)))
+
+    def _env(self) -> Mapping[str, str]:
+        return os.environ if self._environ is None else self._environ
+
+    def _parse(self) -> configparser.ConfigParser | None:
+        path = self.path
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            return None
+        except UnicodeDecodeError:
+            raise self._broken("it is not UTF-8 text") from None
+        except OSError as error:
+            raise CredentialSourceError(
+                self.name, f"cannot read {path}: {error.strerror or error}"
+            ) from None
+        parser = configparser.ConfigParser(interpolation=None, default_section=_NO_SHARED_DEFAULTS)
+        try:
+            parser.read_string(text, source=str(path))
+        except configparser.Error as error:
+            raise self._broken(_describe_ini_error(error)) from None
+        return parser
+
+    def _select(self, parser: configparser.ConfigParser, profile: str | None) -> str | None:
+        if profile is not None:
+            if profile == SETTINGS_SECTION:
+                raise self._broken(f"[{SETTINGS_SECTION}] is reserved and is not a profile")
+            return profile if parser.has_section(profile) else None
+        from_env = self._env().get(CONFIG_PROFILE_VARIABLE, "").strip()
+        if from_env:
+            return self._existing(parser, from_env, f"{CONFIG_PROFILE_VARIABLE} names")
+        if parser.has_option(SETTINGS_SECTION, "default_profile"):
+            default = parser.get(SETTINGS_SECTION, "default_profile").strip()
+            if default:
+                return self._existing(
+                    parser, default, f"[{SETTINGS_SECTION}] default_profile names"
+                )
+        if parser.has_section(DEFAULT_PROFILE) and parser.items(DEFAULT_PROFILE):
+            return DEFAULT_PROFILE
+        return None
+
+    def _existing(self, parser: configparser.ConfigParser, profile: str, named_by: str) -> str:
+        if profile != SETTINGS_SECTION and parser.has_section(profile):
+            return profile
+        known = [name for name in parser.sections() if name != SETTINGS_SECTION]
+        listed = f" (it has: {', '.join(known)})" if known else ""
+        raise self._broken(f"{named_by} profile {profile!r}, which it has no section for{listed}")
+
+    def _credential(self, profile: str, fields: Mapping[str, str]) -> Credential:
+        values = {key: value.strip() for key, value in fields.items() if value.strip()}
+        where = f"profile {profile!r} in {self.path}"
+        auth_type = self._auth_type(profile, values, where)
+        host_text = values.get("host")
+        if host_text is None:
+            raise CredentialSourceError(
+                self.name, f"{where} has no 'host'; add 'host = <your workspace host>'"
+            )
+        try:
+            host = WorkspaceHost.parse(host_text, trusted_hosts=self._trusted_hosts)
+        except InvalidHostError as error:
+            raise CredentialSourceError(
+                self.name, f"{where} has a host brickgate refuses: {error.reason}"
+            ) from None
+        try:
+            if auth_type == "pat":
+                return PersonalAccessToken(host=host, token=Secret(values["token"]))
+            return OAuthClientCredentials(
+                host=host,
+                client_id=values["client_id"],
+                client_secret=Secret(values["client_secret"], what="client secret"),
+            )
+        except InvalidCredentialError as error:
+            raise CredentialSourceError(self.name, f"{where} is not usable: {error}") from None
+
+    def _auth_type(self, profile: str, values: Mapping[str, str], where: str) -> str:
+        pinned = values.get("auth_type", "").lower()
+        has_token = "token" in values
+        has_client = "client_id" in values or "client_secret" in values
+        if pinned and pinned not in SUPPORTED_AUTH_TYPES:
+            shown = repr(pinned) if _SHOWABLE.fullmatch(pinned) else "(unreadable)"
+            self._unsupported(profile, f"uses auth_type {shown}")
+        if not pinned and has_token and has_client:
+            raise AmbiguousCredentialsError(
+                f"{self.name}: {where} has both 'token' and 'client_id'/'client_secret'; add "
+                "'auth_type = pat' or 'auth_type = oauth-m2m' to choose, or remove one"
+            )
+        chosen = pinned or ("oauth-m2m" if has_client else "pat" if has_token else "")
+        if not chosen:
+            for keys, method in _OTHER_METHODS:
+                if any(key in values for key in keys):
+                    self._unsupported(profile, f"uses {method} authentication")
+            if "host" in values:
+                self._unsupported(
+                    profile,
+                    "has a host but no token or client_id/client_secret (the Databricks CLI "
+                    "would sign in through 'databricks auth login', auth_type 'databricks-cli')",
+                )
+            raise CredentialSourceError(
+                self.name, f"{where} has no 'host' and no 'token' or 'client_id'/'client_secret'"
+            )
+        needed = ("token",) if chosen == "pat" else ("client_id", "client_secret")
+        missing = [key for key in needed if key not in values]
+        if missing:
+            raise CredentialSourceError(
+                self.name,
+                f"{where} has no {' or '.join(repr(key) for key in missing)}, which "
+                f"auth_type {chosen!r} needs; add it",
+            )
+        return chosen
+
+    def _unsupported(self, profile: str, what: str) -> NoReturn:
+        raise SourceUnavailableError(
+            self.name,
+            f"profile {profile!r} {what}, which brickgate does not support yet (supported: "
+            f"a 'token', or 'client_id' and 'client_secret'); run `brickgate login --profile "
+            f"{profile}` to store a token for it",
+        )
+
+    def _broken(self, problem: str) -> CredentialSourceError:
+        return CredentialSourceError(self.name, f"{self.path}: {problem}")
+
+
+def _describe_ini_error(error: configparser.Error) -> str:
+    """What is wrong with the INI text, by line and key name only (lines may hold tokens)."""
+    if isinstance(error, configparser.MissingSectionHeaderError):
+        return (
+            f"line {error.lineno} comes before any [profile] header; "
+            "the file is not a valid INI file"
+        )
+    if isinstance(error, configparser.DuplicateSectionError):
+        return f"profile [{error.section}] appears twice (line {error.lineno})"
+    if isinstance(error, configparser.DuplicateOptionError):
+        return f"key {error.option!r} appears twice in [{error.section}] (line {error.lineno})"
+    if isinstance(error, configparser.ParsingError):
+        lines = ", ".join(str(lineno) for lineno, _ in error.errors)
+        return f"line(s) {lines} are neither '[profile]' headers nor 'key = value' pairs"
+    return f"it is not a valid INI file ({type(error).__name__})"
+
+
+def _home(environ: Mapping[str, str]) -> Path:
+    home = environ.get("HOME") or environ.get("USERPROFILE")
+    return Path(home) if home else Path.home()
+
+
+def _expand_home(text: str, environ: Mapping[str, str]) -> Path:
+    if text == "~" or text.startswith(("~/", "~\\")):
+        return _home(environ) / text[2:]
+    return Path(text)

@@ -1,0 +1,359 @@
+"""brickgate's own credentials file: JSON, mode 0600, written atomically under a lock."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from brickgate.domain.credentials import (
+    DEFAULT_PROFILE,
+    Credential,
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
+)
+from brickgate.domain.errors import (
+    CredentialSourceError,
+    CredentialStoreError,
+    InvalidCredentialError,
+    InvalidHostError,
+)
+from brickgate.domain.hosts import WorkspaceHost
+
+FILE_NAME = "credentials.json"
+SCHEMA_VERSION = 1
+CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
+_RECORD_TEXT_FIELDS = ("host", "auth_type", "token", "client_id", "client_secret", "scopes")
+_POSIX = os.name == "posix"
+
+
+class FileCredentialStore:
+    """Profiles kept in ``credentials.json``: ``{"version": 1, "profiles": {name: record}}``.
+
+    The file is created with mode 0600 in a 0700 directory, replaced atomically (temp file in
+    the same directory, fsync, ``os.replace``) under a ``filelock`` lock on ``<file>.lock``, and
+    never overwritten when it cannot be understood. ``resolve(None)`` reads ``DEFAULT``.
+    A missing file means no profiles. Every error is a ``CredentialSourceError`` naming the path
+    (``CredentialStoreError`` when a write fails); none carries a secret.
+    """
+
+    name = "file"
+    lock_timeout: float = 10.0
+
+    def __init__(self, path: Path, *, trusted_hosts: Sequence[str] = ()) -> None:
+        self._path = Path(path)
+        self._trusted_hosts = tuple(trusted_hosts)
+
+    @classmethod
+    def default_path(cls, environ: Mapping[str, str] | None = None) -> Path:
+        """Return ``$BRICKGATE_CONFIG_DIR/credentials.json``, else the platform config dir's.
+
+        ``environ`` defaults to ``os.environ``; the platform directory comes from
+        ``platformdirs.user_config_dir("brickgate")``.
+        """
+        env = os.environ if environ is None else environ
+        configured = env.get(CONFIG_DIR_VARIABLE, "").strip()
+        if configured:
+            return _expand_home(configured, env) / FILE_NAME
+        import platformdirs
+
+        return Path(platformdirs.user_config_dir("brickgate")) / FILE_NAME
+
+    @classmethod
+    def at_default_path(
+        cls, environ: Mapping[str, str] | None = None, *, trusted_hosts: Sequence[str] = ()
+    ) -> FileCredentialStore:
+        """Return a store on ``default_path(environ)``."""
+        return cls(cls.default_path(environ), trusted_hosts=trusted_hosts)
+
+    @property
+    def path(self) -> Path:
+        """The credentials file."""
+        return self._path
+
+    def __repr__(self) -> str:
+        return f"FileCredentialStore({str(self._path)!r})"
+
+    def describe(self) -> str:
+        """Where this store looks."""
+        return f"brickgate credentials file {self._path}"
+
+    def resolve(self, profile: str | None = None) -> Credential | None:
+        """Return the credential of ``profile`` (default ``DEFAULT``), ``None`` if absent.
+
+        Raises ``CredentialSourceError`` for an unreadable, insecure or corrupt file or entry.
+        """
+        wanted = profile or DEFAULT_PROFILE
+        record = self._read_profiles().get(wanted)
+        if record is None:
+            return None
+        return credential_from_record(
+            record,
+            source=self.name,
+            where=f"profile {wanted!r} in {self._path}",
+            profile=wanted,
+            trusted_hosts=self._trusted_hosts,
+        )
+
+    def profiles(self) -> list[str]:
+        """Stored profile names, sorted; raises ``CredentialSourceError`` if unreadable."""
+        return sorted(self._read_profiles())
+
+    def save(self, profile: str, credential: Credential) -> None:
+        """Store ``credential`` under ``profile``, keeping every other profile as it was.
+
+        Raises ``CredentialStoreError`` when the file cannot be written, and
+        ``CredentialSourceError`` (leaving the file untouched) when it is corrupt or insecure.
+        """
+        check_profile_name(self.name, profile)
+        record = credential_to_record(credential)
+        with self._locked():
+            profiles = self._read_profiles()
+            profiles[profile] = record
+            self._write(profiles)
+
+    def delete(self, profile: str) -> bool:
+        """Remove ``profile``; return True if it existed. Other profiles are kept as they were."""
+        with self._locked():
+            profiles = self._read_profiles()
+            if profile not in profiles:
+                return False
+            del profiles[profile]
+            self._write(profiles)
+            return True
+
+    def _read_profiles(self) -> dict[str, Any]:
+        text = self._read_text()
+        if text is None:
+            return {}
+        try:
+            document = json.loads(text)
+        except ValueError as error:
+            line = getattr(error, "lineno", None)
+            at = f" (line {line})" if line is not None else ""
+            raise self._corrupt(f"it is not valid JSON{at}") from None
+        return self._profiles_of(document)
+
+    def _read_text(self) -> str | None:
+        try:
+            with open(self._path, "rb") as handle:
+                self._check_private(os.fstat(handle.fileno()))
+                raw = handle.read()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise CredentialSourceError(
+                self.name, f"cannot read {self._path}: {error.strerror or error}"
+            ) from None
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise self._corrupt("it is not UTF-8 text") from None
+
+    def _check_private(self, status: os.stat_result) -> None:
+        if not stat.S_ISREG(status.st_mode):
+            raise CredentialSourceError(self.name, f"{self._path} is not a regular file")
+        if _POSIX and status.st_mode & 0o077:
+            mode = stat.S_IMODE(status.st_mode)
+            raise CredentialSourceError(
+                self.name,
+                f"{self._path} has mode {mode:04o}, so other users may read it; brickgate will "
+                f"not use it. Check who had access, then run: chmod 600 {self._path}",
+            )
+
+    def _profiles_of(self, document: object) -> dict[str, Any]:
+        if not isinstance(document, dict):
+            raise self._corrupt("expected a JSON object with 'version' and 'profiles'")
+        version = document.get("version")
+        if version != SCHEMA_VERSION:
+            if isinstance(version, int) and not isinstance(version, bool) and version > 1:
+                raise CredentialSourceError(
+                    self.name,
+                    f"{self._path} has format version {version}, written by a newer brickgate; "
+                    "upgrade brickgate to use it",
+                )
+            raise self._corrupt(f"expected 'version': {SCHEMA_VERSION}")
+        profiles = document.get("profiles")
+        if not isinstance(profiles, dict) or not all(isinstance(p, str) for p in profiles):
+            raise self._corrupt("expected 'profiles' to be an object keyed by profile name")
+        return dict(profiles)
+
+    def _corrupt(self, problem: str) -> CredentialSourceError:
+        return CredentialSourceError(
+            self.name,
+            f"{self._path} is corrupt ({problem}); it was left untouched. Fix it by hand, or "
+            "move it aside and run `brickgate login` again",
+        )
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        import filelock
+
+        self._make_directory()
+        lock = filelock.FileLock(f"{self._path}.lock", timeout=self.lock_timeout, mode=0o600)
+        try:
+            with lock:
+                yield
+        except filelock.Timeout:
+            raise CredentialStoreError(
+                self.name,
+                f"another process holds {self._path}.lock; try again, or remove the lock file "
+                "if no brickgate command is running",
+            ) from None
+        except OSError as error:
+            raise CredentialStoreError(
+                self.name, f"cannot lock {self._path}: {error.strerror or error}"
+            ) from None
+
+    def _make_directory(self) -> None:
+        try:
+            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as error:
+            raise CredentialStoreError(
+                self.name, f"cannot create {self._path.parent}: {error.strerror or error}"
+            ) from None
+
+    def _write(self, profiles: Mapping[str, Any]) -> None:
+        document = {"version": SCHEMA_VERSION, "profiles": dict(sorted(profiles.items()))}
+        payload = (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        directory = self._path.parent
+        temporary: str | None = None
+        try:
+            descriptor, temporary = tempfile.mkstemp(
+                dir=directory, prefix=f".{self._path.name}.", suffix=".tmp"
+            )
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(payload)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, self._path)
+            temporary = None
+            _fsync_directory(directory)
+        except OSError as error:
+            raise CredentialStoreError(
+                self.name, f"cannot write {self._path}: {error.strerror or error}"
+            ) from None
+        finally:
+            if temporary is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(temporary)
+
+
+def credential_to_record(credential: Credential) -> dict[str, str]:
+    """Return the JSON record brickgate stores for ``credential`` (it holds the secret)."""
+    if isinstance(credential, OAuthClientCredentials):
+        return {
+            "auth_type": credential.auth_type,
+            "host": credential.host.url,
+            "client_id": credential.client_id,
+            "client_secret": credential.client_secret.get_secret_value(),
+            "scopes": credential.scopes,
+        }
+    return {
+        "auth_type": credential.auth_type,
+        "host": credential.host.url,
+        "token": credential.token.get_secret_value(),
+    }
+
+
+def credential_from_record(
+    record: object,
+    *,
+    source: str,
+    where: str,
+    profile: str,
+    trusted_hosts: Sequence[str] = (),
+) -> Credential:
+    """Rebuild a credential from a stored record, validating its host and secrets again.
+
+    Raises ``CredentialSourceError`` naming ``where`` (never a value) when the record is not
+    usable.
+    """
+    fields = _text_fields(record, source=source, where=where, profile=profile)
+
+    def broken(problem: str) -> CredentialSourceError:
+        return CredentialSourceError(
+            source,
+            f"{where} is not usable: {problem}. "
+            f"Replace it with: brickgate login --profile {profile}",
+        )
+
+    host_text = fields.get("host")
+    if not host_text:
+        raise broken("it has no 'host'")
+    try:
+        host = WorkspaceHost.parse(host_text, trusted_hosts=trusted_hosts)
+    except InvalidHostError as error:
+        raise broken(f"its host is refused ({error.reason})") from None
+    auth_type = fields.get("auth_type") or ("pat" if "token" in fields else "oauth-m2m")
+    try:
+        if auth_type == "pat":
+            token = fields.get("token")
+            if not token:
+                raise broken("it has no 'token'")
+            return PersonalAccessToken(host=host, token=Secret(token))
+        if auth_type == "oauth-m2m":
+            client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
+            if not client_id or not client_secret:
+                raise broken("it needs both 'client_id' and 'client_secret'")
+            return OAuthClientCredentials(
+                host=host,
+                client_id=client_id,
+                client_secret=Secret(client_secret, what="client secret"),
+                scopes=fields.get("scopes") or "all-apis",
+            )
+    except InvalidCredentialError as error:
+        raise broken(str(error)) from None
+    raise broken(f"its auth_type {auth_type!r} is not one of 'pat', 'oauth-m2m'")
+
+
+def _text_fields(record: object, *, source: str, where: str, profile: str) -> dict[str, str]:
+    remedy = f"Replace it with: brickgate login --profile {profile}"
+    if not isinstance(record, dict):
+        raise CredentialSourceError(
+            source, f"{where} is not usable: it is not a JSON object. {remedy}"
+        )
+    fields: dict[str, str] = {}
+    for key in _RECORD_TEXT_FIELDS:
+        value = record.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise CredentialSourceError(
+                source, f"{where} is not usable: its {key!r} is not text. {remedy}"
+            )
+        fields[key] = value
+    return fields
+
+
+def check_profile_name(source: str, profile: str) -> None:
+    """Raise ``CredentialStoreError`` unless ``profile`` is non-empty printable text."""
+    if not isinstance(profile, str) or not profile.strip():
+        raise CredentialStoreError(source, "a profile name must be non-empty text")
+    if any(not char.isprintable() for char in profile):
+        raise CredentialStoreError(
+            source, "a profile name must not contain control characters or line breaks"
+        )
+
+
+def _expand_home(text: str, environ: Mapping[str, str]) -> Path:
+    home = environ.get("HOME") or environ.get("USERPROFILE")
+    if home and (text == "~" or text.startswith(("~/", "~\\"))):
+        return Path(home) / text[2:]
+    return Path(text).expanduser()
+
+
+def _fsync_directory(directory: Path) -> None:
+    if not _POSIX:
+        return
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
