@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from brickgate.domain.errors import InvalidCredentialError, InvalidHostError, InvalidLoginError
-from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.hosts import WorkspaceHost, strip_pasted
 
 MASK = "**********"
 LOGIN_SEPARATOR = "::"
 DEFAULT_PROFILE = "DEFAULT"
-_TRIM = " \t\r\n\v\f\ufeff\u00a0"
+_TOKEN_PREFIXES = ("dapi", "dose")
 
 
 class Secret:
@@ -100,16 +100,21 @@ Credential = PersonalAccessToken | OAuthClientCredentials
 
 
 def parse_login(text: str, *, trusted_hosts: Iterable[str] = ()) -> PersonalAccessToken:
-    """Parse ``"HOST::TOKEN"`` (split at the first ``::``, both parts trimmed).
+    """Parse ``"HOST::TOKEN"``: split at the first ``::``, trim both parts, validate both.
 
-    Returns a ``PersonalAccessToken``; raises ``InvalidLoginError`` with the reason. The token
-    is never echoed, and neither is the host part (it may be a token pasted the wrong way round).
+    The host part goes through ``WorkspaceHost.parse`` (so ``https://``, upper case, a trailing
+    ``/`` are fine); the token must be one word of printable ASCII. A bracketed IPv6 host
+    (``http://[::1]:8123::TOKEN``, trusted loopback only) is split after its ``]``.
+    Returns a ``PersonalAccessToken``; raises ``InvalidLoginError`` with the reason. Neither the
+    token nor the host part is ever echoed (the host part may be a token pasted first).
     """
     if not isinstance(text, str):
         raise InvalidLoginError(f"expected text, got {type(text).__name__}")
-    if LOGIN_SEPARATOR not in text:
+    separator = _separator_index(text)
+    if separator == -1:
         raise InvalidLoginError("there is no '::' between the host and the token")
-    host_text, token_text = (part.strip(_TRIM) for part in text.split(LOGIN_SEPARATOR, 1))
+    host_text = strip_pasted(text[:separator])
+    token_text = strip_pasted(text[separator + len(LOGIN_SEPARATOR) :])
     if not host_text:
         raise InvalidLoginError("the host part before '::' is empty")
     if not token_text:
@@ -117,9 +122,23 @@ def parse_login(text: str, *, trusted_hosts: Iterable[str] = ()) -> PersonalAcce
     try:
         host = WorkspaceHost.parse(host_text, trusted_hosts=trusted_hosts)
     except InvalidHostError as error:
+        if host_text.lower().startswith(_TOKEN_PREFIXES):
+            raise InvalidLoginError(
+                "the part before '::' looks like a token; write the host first: HOST::TOKEN"
+            ) from None
         raise InvalidLoginError(f"the host part is not usable: {error.reason}") from None
     try:
         token = Secret(token_text)
     except InvalidCredentialError as error:
         raise InvalidLoginError(str(error)) from None
     return PersonalAccessToken(host=host, token=token)
+
+
+def _separator_index(text: str) -> int:
+    """Index of the ``::`` between host and token, skipping one inside ``[IPv6]`` brackets."""
+    first = text.find(LOGIN_SEPARATOR)
+    opening = text.find("[")
+    if first == -1 or opening == -1 or opening > first:
+        return first
+    closing = text.find("]", opening)
+    return first if closing == -1 else text.find(LOGIN_SEPARATOR, closing)
