@@ -56,7 +56,10 @@ class Secret:
         return MASK
 
     def __format__(self, format_spec: str) -> str:
-        return MASK
+        try:
+            return format(MASK, format_spec)
+        except ValueError:
+            return MASK
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
