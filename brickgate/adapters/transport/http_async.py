@@ -1,0 +1,188 @@
+"""The HTTP transport over httpx (async): the twin of ``http.py`` on the same request core."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import httpx
+
+from brickgate.adapters.clock import SystemClock
+from brickgate.adapters.transport.codec import (
+    decode_chat_response,
+    decode_embeddings,
+    decode_endpoint,
+    decode_endpoint_list,
+    encode_embedding_body,
+)
+from brickgate.adapters.transport.http import client_options
+from brickgate.adapters.transport.http_core import (
+    DEFAULT_TIMEOUTS,
+    Flow,
+    RequestCore,
+    Surface,
+    Timeouts,
+    decode_json,
+    translated_errors,
+    translated_stream_errors,
+)
+from brickgate.adapters.transport.sse import aiter_chunks
+from brickgate.domain.chat import (
+    CallOptions,
+    ChatChunk,
+    ChatRequest,
+    ChatResponse,
+    EmbeddingRequest,
+    EmbeddingResponse,
+    Endpoint,
+)
+from brickgate.domain.hosts import WorkspaceHost
+from brickgate.ports.clock import Clock
+
+
+class AsyncHttpChatTransport:
+    """An ``AsyncChatTransport`` over an injected ``httpx.AsyncClient``.
+
+    Same behaviour as ``HttpChatTransport`` (paths, surfaces, auth, errors); ``auth`` is an
+    ``AsyncBearerAuth``. ``aclose()`` closes the client.
+    """
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        host: WorkspaceHost,
+        auth: httpx.Auth,
+        *,
+        surface: Surface = "auto",
+        use_invocations: bool = False,
+        clock: Clock | None = None,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
+        self._client = client
+        self._auth = auth
+        self._core = RequestCore(
+            host,
+            clock or SystemClock(),
+            surface=surface,
+            use_invocations=use_invocations,
+            timeouts=timeouts,
+        )
+
+    async def _run(self, flow: Flow, what: str, *, stream: bool = False) -> httpx.Response:
+        request = next(flow)
+        while True:
+            with translated_errors(what):
+                response = await self._client.send(
+                    request, auth=self._auth, stream=stream, follow_redirects=False
+                )
+                if not response.is_success:
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+            try:
+                request = flow.send(response)
+            except StopIteration as settled:
+                result: httpx.Response = settled.value
+                return result
+
+    async def chat(self, request: ChatRequest, options: CallOptions) -> ChatResponse:
+        """Send a non-streaming chat request; return the complete reply."""
+        flow = self._core.chat_flow(request, options, stream=False)
+        response = await self._run(flow, "the chat request")
+        reply = decode_chat_response(decode_json(response))
+        return replace(reply, adjustments=request.adjustments) if request.adjustments else reply
+
+    async def stream(self, request: ChatRequest, options: CallOptions) -> AsyncHttpChunkStream:
+        """Send a streaming chat request; return the open chunk stream (status already checked)."""
+        flow = self._core.chat_flow(request, options, stream=True)
+        response = await self._run(flow, "the streaming chat request", stream=True)
+        return AsyncHttpChunkStream(response)
+
+    async def embed(self, request: EmbeddingRequest, options: CallOptions) -> EmbeddingResponse:
+        """Embed ``request.inputs``; vectors come back in input order."""
+        body = encode_embedding_body(request.inputs, request.extra_body)
+        flow = self._core.embed_flow(request.model, body, options)
+        return decode_embeddings(decode_json(await self._run(flow, "embedding")))
+
+    async def endpoints(self, options: CallOptions) -> list[Endpoint]:
+        """List the workspace's serving endpoints."""
+        flow = self._core.endpoints_flow(options)
+        return decode_endpoint_list(decode_json(await self._run(flow, "listing endpoints")))
+
+    async def endpoint(self, name: str, options: CallOptions) -> Endpoint:
+        """Describe one serving endpoint; ``NotFoundError`` if it does not exist."""
+        flow = self._core.endpoints_flow(options, name)
+        return decode_endpoint(decode_json(await self._run(flow, "describing an endpoint")))
+
+    async def aclose(self) -> None:
+        """Close the httpx client and its pooled connections; idempotent."""
+        await self._client.aclose()
+
+    async def __aenter__(self) -> AsyncHttpChatTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        host, surface = self._core.host.url, self._core.surface
+        return f"AsyncHttpChatTransport(host={host!r}, surface={surface!r})"
+
+
+class AsyncHttpChunkStream:
+    """The async twin of ``HttpChunkStream``: ``async for`` chunks, ``await aclose()``."""
+
+    __slots__ = ("_closed", "_response")
+
+    def __init__(self, response: httpx.Response) -> None:
+        self._response = response
+        self._closed = False
+
+    def __aiter__(self) -> AsyncIterator[ChatChunk]:
+        return self._chunks()
+
+    async def _chunks(self) -> AsyncIterator[ChatChunk]:
+        try:
+            async for chunk in aiter_chunks(self._pieces()):
+                yield chunk
+        finally:
+            await self.aclose()
+
+    async def _pieces(self) -> AsyncIterator[bytes]:
+        with translated_stream_errors():
+            async for piece in self._response.aiter_bytes():
+                yield piece
+
+    async def aclose(self) -> None:
+        """Release the connection; idempotent."""
+        if not self._closed:
+            self._closed = True
+            await self._response.aclose()
+
+    async def __aenter__(self) -> AsyncHttpChunkStream:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+
+def build_async_http_client(
+    *,
+    verify: bool | str | ssl.SSLContext = True,
+    proxy: str | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    max_connections: int = 100,
+    max_keepalive_connections: int = 20,
+) -> httpx.AsyncClient:
+    """The ``httpx.AsyncClient`` twin of ``build_http_client`` (same TLS context and settings)."""
+    return httpx.AsyncClient(
+        **client_options(
+            verify=verify,
+            proxy=proxy,
+            timeouts=timeouts,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
+        )
+    )

@@ -1,0 +1,333 @@
+"""The I/O-free core shared by the sync and async HTTP transports: requests, surfaces, errors."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Generator, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from brickgate._version import __version__
+from brickgate.adapters.transport.codec import excerpt
+from brickgate.adapters.transport.errors import error_from_response
+from brickgate.domain.chat import CallOptions, ChatRequest
+from brickgate.domain.errors import (
+    ApiError,
+    ConfigurationError,
+    InvalidRequestError,
+    StreamError,
+    TimeoutError,
+    TransportError,
+)
+from brickgate.domain.hosts import WorkspaceHost
+from brickgate.ports.clock import Clock
+
+Surface = Literal["auto", "serving-endpoints", "ai-gateway"]
+Flow = Generator[httpx.Request, httpx.Response, httpx.Response]
+"""Yields each request to send, receives its response (body read unless 2xx), returns the 2xx."""
+
+USER_AGENT = f"brickgate/{__version__}"
+SERVING = "serving-endpoints"
+GATEWAY = "ai-gateway"
+_FORBIDDEN_HEADERS = frozenset({"authorization", "host"})
+_GATEWAY_ABSENT_MARKER = b"ENDPOINT_NOT_FOUND"
+
+
+def path_segment(name: str, *, what: str = "endpoint name") -> str:
+    """``name`` percent-encoded as exactly one URL path segment.
+
+    Raises ``InvalidRequestError`` for an empty name, ``.`` or ``..`` (they would change the
+    path) and for a name that is not text. Every other character (``/`` included) is encoded.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidRequestError(f"the {what} is empty; give the serving endpoint's name")
+    if name in (".", ".."):
+        raise InvalidRequestError(
+            f"{name!r} is not a valid {what}; give the serving endpoint's name"
+        )
+    return quote(name, safe="")
+
+
+def encode_json(body: Mapping[str, Any]) -> bytes:
+    """Compact UTF-8 JSON, as sent on the wire."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def decode_json(response: httpx.Response) -> Mapping[str, Any]:
+    """The JSON object in a 2xx ``response``; ``TransportError`` when it is not one."""
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise TransportError(
+            f"the workspace answered HTTP {response.status_code} with a body that is not a JSON "
+            f"object (starts: {excerpt(response.content[:200].decode('utf-8', 'replace'))}); "
+            "check the host is a Databricks workspace and not a proxy or login page"
+        )
+    return data
+
+
+@contextmanager
+def translated_errors(what: str) -> Iterator[None]:
+    """Turn httpx exceptions raised inside into brickgate errors, chained with ``from``."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise TimeoutError(
+            f"{what} timed out ({type(exc).__name__}); the workspace may be busy: retry, or "
+            "raise the timeout"
+        ) from exc
+    except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        raise TransportError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+    except httpx.StreamError as exc:
+        raise StreamError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+
+
+@contextmanager
+def translated_stream_errors() -> Iterator[None]:
+    """Like ``translated_errors`` while reading a stream: a broken connection is a StreamError."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise TimeoutError(
+            "the stream went idle: no data arrived within the read timeout; retry, or raise the "
+            "timeout"
+        ) from exc
+    except (httpx.HTTPError, httpx.StreamError) as exc:
+        raise StreamError(
+            f"the stream broke before [DONE] ({type(exc).__name__}: {exc}); retry the request"
+        ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Default timeouts in seconds: ``connect``, ``read`` (a whole reply) and ``stream_idle``
+    (the longest wait for the next bytes of a stream)."""
+
+    connect: float = 10.0
+    read: float = 300.0
+    stream_idle: float = 60.0
+
+    def for_call(self, options: CallOptions, *, stream: bool) -> dict[str, float]:
+        """The httpx timeout extension for one call; ``options.timeout`` overrides the default."""
+        wait = options.timeout
+        if wait is None:
+            wait = self.stream_idle if stream else self.read
+        return {"connect": min(self.connect, wait), "read": wait, "write": wait, "pool": wait}
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+class SurfaceMemory:
+    """Which chat surface a host turned out to serve under ``auto`` (thread and task safe)."""
+
+    __slots__ = ("_known", "_lock")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._known: dict[str, str] = {}
+
+    def get(self, host: str) -> str | None:
+        with self._lock:
+            return self._known.get(host)
+
+    def remember(self, host: str, surface: str) -> None:
+        with self._lock:
+            self._known[host] = surface
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    surface: str
+    url: str
+    model_in_body: bool
+
+
+class RequestCore:
+    """Builds every request for one workspace and decides what its answers mean.
+
+    Drivers (the sync and async transports) run the ``*_flow`` generators: send each yielded
+    request, read the body of any non-2xx answer, send the response back in; the flow returns
+    the 2xx response or raises the mapped brickgate error.
+    """
+
+    def __init__(
+        self,
+        host: WorkspaceHost,
+        clock: Clock,
+        *,
+        surface: Surface = "auto",
+        use_invocations: bool = False,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    ) -> None:
+        if surface not in ("auto", SERVING, GATEWAY):
+            raise ConfigurationError(
+                f"unknown surface {surface!r}; use 'auto', 'serving-endpoints' or 'ai-gateway'"
+            )
+        if use_invocations and surface == GATEWAY:
+            raise ConfigurationError(
+                "use_invocations sends to /serving-endpoints/<name>/invocations, which the AI "
+                "Gateway surface does not have; choose surface='serving-endpoints' or 'auto'"
+            )
+        self.host = host
+        self._clock = clock
+        self.surface = surface
+        self.use_invocations = use_invocations
+        self.timeouts = timeouts
+        self.memory = SurfaceMemory()
+        base = host.url
+        gateway = base if host.is_ai_gateway else base + "/ai-gateway"
+        self._chat = {
+            SERVING: _Target(SERVING, base + "/serving-endpoints/chat/completions", True),
+            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/chat/completions", True),
+        }
+        self._embed = {
+            SERVING: _Target(SERVING, base + "/serving-endpoints/embeddings", True),
+            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/embeddings", True),
+        }
+        self._invocations = base + "/serving-endpoints/{}/invocations"
+        self._endpoints = base + "/api/2.0/serving-endpoints"
+        common = {"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"}
+        self._get_headers = {**common, "accept": "application/json"}
+        self._post_headers = {**self._get_headers, "content-type": "application/json"}
+        self._stream_headers = {
+            **self._post_headers,
+            "accept": "text/event-stream",
+            "accept-encoding": "identity",
+        }
+
+    def chat_flow(self, request: ChatRequest, options: CallOptions, *, stream: bool) -> Flow:
+        """Send a chat request (streamed or not) to the right surface, falling back under auto."""
+        segment = path_segment(request.model, what="model (endpoint) name")
+        if self.use_invocations:
+            targets = [_Target(SERVING, self._invocations.format(segment), False)]
+        else:
+            targets = self._targets(self._chat)
+        body = _chat_body(request, stream=stream)
+        headers = self._headers(options, self._stream_headers if stream else self._post_headers)
+        timeout = {"timeout": self.timeouts.for_call(options, stream=stream)}
+        encoded: dict[bool, bytes] = {}
+        for position, target in enumerate(targets):
+            if target.model_in_body not in encoded:
+                encoded[target.model_in_body] = encode_json(
+                    {"model": request.model, **body} if target.model_in_body else body
+                )
+            response = yield httpx.Request(
+                "POST",
+                target.url,
+                content=encoded[target.model_in_body],
+                headers=headers,
+                extensions=timeout,
+            )
+            if self._settled(target, response, last=position == len(targets) - 1):
+                return response
+        raise AssertionError("unreachable: the last target always settles")
+
+    def embed_flow(self, model: str, body: Mapping[str, Any], options: CallOptions) -> Flow:
+        """Send an embeddings request (``body`` without ``model``) to the right surface."""
+        path_segment(model, what="model (endpoint) name")
+        targets = self._targets(self._embed)
+        content = encode_json({"model": model, **body})
+        headers = self._headers(options, self._post_headers)
+        timeout = {"timeout": self.timeouts.for_call(options, stream=False)}
+        for position, target in enumerate(targets):
+            response = yield httpx.Request(
+                "POST", target.url, content=content, headers=headers, extensions=timeout
+            )
+            if self._settled(target, response, last=position == len(targets) - 1):
+                return response
+        raise AssertionError("unreachable: the last target always settles")
+
+    def endpoints_flow(self, options: CallOptions, name: str | None = None) -> Flow:
+        """``GET`` the endpoint list, or one endpoint when ``name`` is given."""
+        url = self._endpoints if name is None else f"{self._endpoints}/{path_segment(name)}"
+        response = yield httpx.Request(
+            "GET",
+            url,
+            headers=self._headers(options, self._get_headers),
+            extensions={"timeout": self.timeouts.for_call(options, stream=False)},
+        )
+        if not response.is_success:
+            raise self.error(response)
+        return response
+
+    def error(self, response: httpx.Response) -> ApiError:
+        """The brickgate error for a non-2xx ``response`` whose body has been read."""
+        status = response.status_code
+        if 300 <= status < 400:
+            location = httpx.URL(response.headers.get("location", ""))
+            where = f" to {location.scheme}://{location.host}" if location.host else ""
+            return ApiError(
+                f"the workspace answered with a redirect{where}; brickgate never follows "
+                "redirects, so the token cannot leave the workspace host. Check that the host "
+                "is the workspace itself (not a login page, proxy or old URL)",
+                status=status,
+            )
+        return error_from_response(
+            status, response.headers, response.content, now=self._clock.time()
+        )
+
+    def _targets(self, table: Mapping[str, _Target]) -> list[_Target]:
+        if self.surface != "auto":
+            return [table[self.surface]]
+        if self.host.is_ai_gateway:
+            return [table[GATEWAY]]
+        known = self.memory.get(self.host.name)
+        if known is not None:
+            return [table[known]]
+        return [table[GATEWAY], table[SERVING]]
+
+    def _settled(self, target: _Target, response: httpx.Response, *, last: bool) -> bool:
+        """True when ``response`` is final (2xx); False to try the next target; else raises."""
+        if response.is_success:
+            if self.surface == "auto" and not self.use_invocations:
+                self.memory.remember(self.host.name, target.surface)
+            return True
+        if not last and target.surface == GATEWAY and _gateway_absent(response):
+            self.memory.remember(self.host.name, SERVING)
+            return False
+        raise self.error(response)
+
+    def _headers(self, options: CallOptions, base: dict[str, str]) -> dict[str, str]:
+        if not options.extra_headers:
+            return base
+        headers = dict(base)
+        for name, value in options.extra_headers.items():
+            key = name.lower()
+            if key in _FORBIDDEN_HEADERS:
+                raise InvalidRequestError(
+                    f"the {name!r} header cannot be set per call: brickgate sets it from the "
+                    "workspace host and credentials"
+                )
+            if not _printable(name) or not _printable(value) or not name:
+                raise InvalidRequestError(
+                    f"the extra header {name!r} has an empty name or a control character in its "
+                    "name or value"
+                )
+            headers[key] = value
+        return headers
+
+
+def _printable(text: str) -> bool:
+    return isinstance(text, str) and all(" " <= char <= "~" or char == "\t" for char in text)
+
+
+def _gateway_absent(response: httpx.Response) -> bool:
+    """True when the answer says the AI Gateway surface is not there (501, ENDPOINT_NOT_FOUND)."""
+    return response.status_code == 501 or _GATEWAY_ABSENT_MARKER in response.content
+
+
+def _chat_body(request: ChatRequest, *, stream: bool) -> dict[str, Any]:
+    body = {key: value for key, value in request.body.items() if key != "model"}
+    if stream:
+        body["stream"] = True
+    else:
+        body.pop("stream", None)
+    return body
