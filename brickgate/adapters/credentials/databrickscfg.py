@@ -160,9 +160,7 @@ class DatabricksConfigSource:
         try:
             host = WorkspaceHost.parse(host_text, trusted_hosts=self._trusted_hosts)
         except InvalidHostError as error:
-            raise CredentialSourceError(
-                self.name, f"{where} has a host brickgate refuses: {error.reason}"
-            ) from None
+            raise CredentialSourceError(self.name, f"{where} is not usable: {error}") from None
         try:
             if auth_type == "pat":
                 return PersonalAccessToken(host=host, token=Secret(values["token"]))

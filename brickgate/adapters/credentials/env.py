@@ -128,9 +128,7 @@ class EnvironmentSource:
         try:
             return WorkspaceHost.parse(text, trusted_hosts=self._trusted_hosts)
         except InvalidHostError as error:
-            raise CredentialSourceError(
-                self.name, f"{HOST} is not usable: {error.reason}"
-            ) from None
+            raise CredentialSourceError(self.name, f"{HOST} is not usable: {error}") from None
 
     def _personal_access_token(
         self, host: WorkspaceHost, values: Mapping[str, str]

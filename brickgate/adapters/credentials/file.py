@@ -290,7 +290,7 @@ def credential_from_record(
     try:
         host = WorkspaceHost.parse(host_text, trusted_hosts=trusted_hosts)
     except InvalidHostError as error:
-        raise broken(f"its host is refused ({error.reason})") from None
+        raise broken(str(error)) from None
     auth_type = fields.get("auth_type") or ("pat" if "token" in fields else "oauth-m2m")
     try:
         if auth_type == "pat":
