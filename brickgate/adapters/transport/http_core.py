@@ -211,7 +211,7 @@ class RequestCore:
         else:
             targets = self._targets(self._chat)
         body = _chat_body(request, stream=stream)
-        headers = self._headers(options, self._stream_headers if stream else self._post_headers)
+        headers = merged_headers(options, self._stream_headers if stream else self._post_headers)
         timeout = {"timeout": self.timeouts.for_call(options, stream=stream)}
         encoded: dict[bool, bytes] = {}
         for position, target in enumerate(targets):
@@ -235,7 +235,7 @@ class RequestCore:
         path_segment(model, what="model (endpoint) name")
         targets = self._targets(self._embed)
         content = encode_json({"model": model, **body})
-        headers = self._headers(options, self._post_headers)
+        headers = merged_headers(options, self._post_headers)
         timeout = {"timeout": self.timeouts.for_call(options, stream=False)}
         for position, target in enumerate(targets):
             response = yield httpx.Request(
@@ -251,7 +251,7 @@ class RequestCore:
         response = yield httpx.Request(
             "GET",
             url,
-            headers=self._headers(options, self._get_headers),
+            headers=merged_headers(options, self._get_headers),
             extensions={"timeout": self.timeouts.for_call(options, stream=False)},
         )
         if not response.is_success:
@@ -295,24 +295,30 @@ class RequestCore:
             return False
         raise self.error(response)
 
-    def _headers(self, options: CallOptions, base: dict[str, str]) -> dict[str, str]:
-        if not options.extra_headers:
-            return base
-        headers = dict(base)
-        for name, value in options.extra_headers.items():
-            key = name.lower()
-            if key in _FORBIDDEN_HEADERS:
-                raise InvalidRequestError(
-                    f"the {name!r} header cannot be set per call: brickgate sets it from the "
-                    "workspace host and credentials"
-                )
-            if not _printable(name) or not _printable(value) or not name:
-                raise InvalidRequestError(
-                    f"the extra header {name!r} has an empty name or a control character in its "
-                    "name or value"
-                )
-            headers[key] = value
-        return headers
+
+def merged_headers(options: CallOptions, base: dict[str, str]) -> dict[str, str]:
+    """``base`` with ``options.extra_headers`` on top (names lower-cased).
+
+    Raises ``InvalidRequestError`` for ``Authorization`` or ``Host`` (brickgate sets those) and
+    for an empty name or a control character; a header value is never echoed.
+    """
+    if not options.extra_headers:
+        return base
+    headers = dict(base)
+    for name, value in options.extra_headers.items():
+        key = name.lower()
+        if key in _FORBIDDEN_HEADERS:
+            raise InvalidRequestError(
+                f"the {name!r} header cannot be set per call: brickgate sets it from the "
+                "workspace host and credentials"
+            )
+        if not name or not _printable(name) or not _printable(value):
+            raise InvalidRequestError(
+                f"the extra header {name!r} has an empty name or a control character in its "
+                "name or value"
+            )
+        headers[key] = value
+    return headers
 
 
 def _printable(text: str) -> bool:
