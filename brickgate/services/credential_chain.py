@@ -140,8 +140,7 @@ class CredentialChain:
             reason = f"ignored, {hit.source} already supplied credentials; {_error_reason(error)}"
             return TraceEntry(name, "skipped", reason, where), None
         if credential is None:
-            wanted = f"profile {profile!r}" if profile is not None else "credentials"
-            return TraceEntry(name, "skipped", f"not configured: no {wanted} here", where), None
+            return TraceEntry(name, "skipped", _not_configured(name, profile), where), None
         if hit is not None:
             return TraceEntry(name, "shadowed", f"shadowed by {hit.source}", where), credential
         return TraceEntry(name, "used", _used_reason(credential), where), credential
@@ -208,6 +207,13 @@ def _error_reason(error: ConfigurationError) -> str:
     if isinstance(error, CredentialSourceError):
         return error.reason
     return str(error)
+
+
+def _not_configured(name: str, profile: str | None) -> str:
+    if name == EXPLICIT_SOURCE:
+        return "not configured: no host=/token= or client credentials were passed"
+    wanted = f"profile {profile!r}" if profile is not None else "credentials"
+    return f"not configured: no {wanted} here"
 
 
 def _used_reason(credential: Credential) -> str:

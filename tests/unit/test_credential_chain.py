@@ -111,6 +111,9 @@ class TestOrderAndTrace:
             ("keyring", "shadowed"),
             ("file", "skipped"),
         ]
+        assert resolution.trace[0].reason == (
+            "not configured: no host=/token= or client credentials were passed"
+        )
         assert resolution.trace[2].reason == "shadowed by environment"
         assert resolution.trace[3].reason.startswith("not configured")
         assert resolution.trace[3].where == "file (in-process store, 0 profile(s))"

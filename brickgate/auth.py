@@ -1,0 +1,45 @@
+"""``resolve_credentials``: run the default credential chain without any network call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from brickgate.domain.credentials import Secret
+from brickgate.domain.resolution import Resolution
+
+
+def resolve_credentials(
+    profile: str | None = None,
+    *,
+    host: str | None = None,
+    token: str | Secret | None = None,
+    client_id: str | None = None,
+    client_secret: str | Secret | None = None,
+    trusted_hosts: Iterable[str] = (),
+) -> Resolution:
+    """Resolve credentials as ``Client()`` would: arguments, environment, keyring, files.
+
+    Every source is checked so the trace shows which ones are shadowed. ``trusted_hosts`` adds
+    to ``BRICKGATE_TRUSTED_HOSTS``. Returns a ``Resolution`` (``.credential``, ``.trace``,
+    ``.explain()``). Raises ``NoCredentialsError`` (every place looked at, secrets masked),
+    ``UnknownProfileError``, or the ``ConfigurationError`` of bad arguments or a broken source.
+    """
+    from brickgate.container import create_container
+    from brickgate.services.credential_chain import credential_from_arguments
+    from brickgate.settings import load_settings
+
+    settings = load_settings()
+    extra_hosts = tuple(trusted_hosts)
+    if extra_hosts:
+        settings = settings.model_copy(
+            update={"trusted_hosts": (*settings.trusted_hosts, *extra_hosts)}
+        )
+    explicit = credential_from_arguments(
+        host=host,
+        token=token,
+        client_id=client_id,
+        client_secret=client_secret,
+        trusted_hosts=settings.trusted_hosts,
+    )
+    container = create_container(settings, explicit_credential=explicit)
+    return container.credential_chain().resolve(profile, exhaustive=True)
