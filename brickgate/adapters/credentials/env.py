@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 
 from brickgate.domain.credentials import (
@@ -28,6 +29,7 @@ AUTH_TYPE = "DATABRICKS_AUTH_TYPE"
 VARIABLES = (HOST, TOKEN, CLIENT_ID, CLIENT_SECRET, AUTH_TYPE)
 SUPPORTED_AUTH_TYPES = ("pat", "oauth-m2m")
 _CREDENTIAL_VARIABLES = (HOST, TOKEN, CLIENT_ID, CLIENT_SECRET)
+_SHOWABLE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 class EnvironmentSource:
@@ -91,9 +93,10 @@ class EnvironmentSource:
         pinned = values.get(AUTH_TYPE)
         if pinned is not None:
             if pinned.lower() not in SUPPORTED_AUTH_TYPES:
+                shown = repr(pinned) if _SHOWABLE.fullmatch(pinned) else "not recognised"
                 raise SourceUnavailableError(
                     self.name,
-                    f"{AUTH_TYPE} is {pinned!r}, which brickgate does not support yet "
+                    f"{AUTH_TYPE} is {shown}, which brickgate does not support yet "
                     f"(supported: {', '.join(SUPPORTED_AUTH_TYPES)}); set it to one of those "
                     "or unset it",
                 )
