@@ -1,0 +1,413 @@
+"""Wire codec: Databricks JSON bodies to domain values and back, as lean pure functions.
+
+Chunk decoding is on the streaming hot path: plain dict access, no validation layer. A body the
+codec cannot read raises ``TransportError`` (a non-streamed answer) or ``StreamError`` (a chunk),
+with a short excerpt of what arrived.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import sys
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
+from typing import Any
+
+from brickgate.domain.chat import (
+    ChatChunk,
+    ChatResponse,
+    Citation,
+    EmbeddingResponse,
+    Endpoint,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from brickgate.domain.errors import StreamError, TransportError
+
+_SHAPE_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+_EXCERPT_CHARS = 200
+_NO_PARTS: tuple[Mapping[str, Any], ...] = ()
+_EMPTY: Mapping[str, Any] = {}
+_CHUNK_FIELDS = "text reasoning tool_calls finish_reason usage model id citations content_parts"
+_USAGE_FIELDS = "prompt_tokens completion_tokens total_tokens reasoning_tokens "
+_USAGE_FIELDS += "cache_read_input_tokens cache_creation_input_tokens"
+
+
+def _slot_setters(cls: type, names: str) -> list[Any] | None:
+    """Slot setters of a frozen slots dataclass, or ``None`` if its fields are not ``names``."""
+    if " ".join(f.name for f in fields(cls)) != names or hasattr(cls, "__post_init__"):
+        return None
+    return [cls.__dict__[name].__set__ for name in names.split()]
+
+
+def _chunk_factory() -> Callable[..., ChatChunk]:
+    """A positional ``ChatChunk`` constructor for the hot path.
+
+    A frozen dataclass sets each field through ``object.__setattr__``; setting the slots directly
+    builds the same value in about half the time. Falls back to the class if its fields change.
+    """
+    setters = _slot_setters(ChatChunk, _CHUNK_FIELDS)
+    if setters is None:
+        return ChatChunk
+    s_text, s_reason, s_calls, s_finish, s_usage, s_model, s_id, s_cites, s_parts = setters
+    new = object.__new__
+
+    def make(
+        text: str,
+        reasoning: str,
+        calls: tuple[ToolCallDelta, ...],
+        finish: str | None,
+        usage: Usage | None,
+        model: str,
+        chunk_id: str,
+        citations: tuple[Citation, ...],
+        parts: tuple[Mapping[str, Any], ...],
+    ) -> ChatChunk:
+        chunk = new(ChatChunk)
+        s_text(chunk, text)
+        s_reason(chunk, reasoning)
+        s_calls(chunk, calls)
+        s_finish(chunk, finish)
+        s_usage(chunk, usage)
+        s_model(chunk, model)
+        s_id(chunk, chunk_id)
+        s_cites(chunk, citations)
+        s_parts(chunk, parts)
+        return chunk
+
+    return make
+
+
+def _usage_factory() -> Callable[[int, int, int], Usage]:
+    """A ``Usage(prompt, completion, total)`` constructor for the hot path (see above)."""
+    setters = _slot_setters(Usage, _USAGE_FIELDS)
+    if setters is None:
+        return Usage
+    s_prompt, s_completion, s_total, s_reasoning, s_read, s_creation = setters
+    new = object.__new__
+
+    def make(prompt: int, completion: int, total: int) -> Usage:
+        usage = new(Usage)
+        s_prompt(usage, prompt)
+        s_completion(usage, completion)
+        s_total(usage, total)
+        s_reasoning(usage, None)
+        s_read(usage, None)
+        s_creation(usage, None)
+        return usage
+
+    return make
+
+
+make_chunk = _chunk_factory()
+make_usage = _usage_factory()
+
+
+def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
+    """A short one-line rendering of ``value`` for error messages (never a huge dump)."""
+    text = value if isinstance(value, str) else _compact_json(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} chars)"
+
+
+def _compact_json(value: object) -> str:
+    try:
+        return json.dumps(value, separators=(",", ":"), default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _unreadable(what: str, data: object, reason: object) -> TransportError:
+    return TransportError(
+        f"the workspace returned a {what} brickgate cannot read ({reason}); "
+        f"body starts: {excerpt(data)}. Check that the endpoint serves this task."
+    )
+
+
+def decode_usage(raw: Any, *, complete_only: bool = False) -> Usage | None:
+    """The ``Usage`` in a ``usage`` object, or ``None`` when absent.
+
+    With ``complete_only`` a usage whose ``completion_tokens`` or ``total_tokens`` is null (Claude
+    sends those on every chunk until the last) gives ``None``.
+    """
+    if not raw:
+        return None
+    completion = raw.get("completion_tokens")
+    total = raw.get("total_tokens")
+    if complete_only and (completion is None or total is None):
+        return None
+    prompt = raw.get("prompt_tokens") or 0
+    if total is None:
+        total = prompt + (completion or 0)
+    if len(raw) == 3:
+        return make_usage(prompt, completion or 0, total)
+    reasoning = raw.get("reasoning_tokens")
+    details = raw.get("completion_tokens_details")
+    if reasoning is None and details:
+        reasoning = details.get("reasoning_tokens")
+    cache_read = raw.get("cache_read_input_tokens")
+    prompt_details = raw.get("prompt_tokens_details")
+    if cache_read is None and prompt_details:
+        cache_read = prompt_details.get("cached_tokens")
+    return Usage(
+        prompt_tokens=prompt,
+        completion_tokens=completion or 0,
+        total_tokens=total,
+        reasoning_tokens=reasoning,
+        cache_read_input_tokens=cache_read,
+        cache_creation_input_tokens=raw.get("cache_creation_input_tokens"),
+    )
+
+
+def read_parts(
+    parts: Sequence[Any],
+) -> tuple[str, str | None, tuple[Citation, ...]]:
+    """Text, reasoning (``None`` if no reasoning part) and citations from a list of content parts.
+
+    ``text`` parts give text and citations; ``reasoning`` parts give the ``summary_text`` texts
+    (``summary_encrypted_text`` is only kept in the raw parts, for replay).
+    """
+    texts: list[str] = []
+    thoughts: list[str] | None = None
+    citations: list[Citation] = []
+    for part in parts:
+        if isinstance(part, str):
+            texts.append(part)
+            continue
+        kind = part.get("type")
+        if kind == "text":
+            texts.append(part.get("text") or "")
+            cited = part.get("citations")
+            if cited:
+                citations.extend(Citation(data=item) for item in cited)
+        elif kind == "reasoning":
+            if thoughts is None:
+                thoughts = []
+            for item in part.get("summary") or ():
+                if item.get("type") == "summary_text":
+                    thoughts.append(item.get("text") or "")
+    reasoning = None if thoughts is None else "".join(thoughts)
+    return "".join(texts), reasoning, tuple(citations)
+
+
+def _arguments(raw: Any) -> str:
+    if isinstance(raw, str):
+        return raw if raw.strip() else "{}"
+    if raw is None:
+        return "{}"
+    return json.dumps(raw, separators=(",", ":"))
+
+
+def _tool_call(raw: Mapping[str, Any]) -> ToolCall:
+    function = raw["function"]
+    return ToolCall(
+        id=raw.get("id") or "",
+        name=function["name"],
+        arguments=_arguments(function.get("arguments")),
+        type=raw.get("type") or "function",
+    )
+
+
+def _message_reasoning(message: Mapping[str, Any], from_parts: str | None) -> str | None:
+    extra = message.get("reasoning_content")
+    if extra is None:
+        extra = message.get("reasoning")
+    if not isinstance(extra, str):
+        return from_parts
+    return extra if from_parts is None else from_parts + extra
+
+
+def decode_chat_response(data: Mapping[str, Any]) -> ChatResponse:
+    """The ``ChatResponse`` in a non-streamed chat completion body.
+
+    ``content`` may be a string, ``null`` or a list of parts (text with citations, reasoning);
+    the list is kept in ``content_parts`` for replay. Raises ``TransportError`` when the body has
+    no usable ``choices[0].message``.
+    """
+    try:
+        choices = data["choices"]
+        if not choices:
+            raise ValueError("empty 'choices'")
+        choice = choices[0]
+        message = choice["message"]
+        content = message.get("content")
+        reasoning: str | None = None
+        citations: tuple[Citation, ...] = ()
+        parts = _NO_PARTS
+        if content is None or isinstance(content, str):
+            text = content or ""
+        else:
+            text, reasoning, citations = read_parts(content)
+            parts = tuple(content)
+        calls = message.get("tool_calls")
+        return ChatResponse(
+            text=text,
+            model=data.get("model") or "",
+            id=data.get("id") or "",
+            reasoning=_message_reasoning(message, reasoning),
+            tool_calls=tuple(_tool_call(call) for call in calls) if calls else (),
+            finish_reason=choice.get("finish_reason"),
+            usage=decode_usage(data.get("usage")),
+            citations=citations,
+            content_parts=parts,
+        )
+    except _SHAPE_ERRORS as exc:
+        raise _unreadable("chat response", data, _reason(exc)) from None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, KeyError):
+        return f"missing {exc.args[0]!r}"
+    return str(exc) or type(exc).__name__
+
+
+def _delta_tool_calls(raw: Sequence[Mapping[str, Any]]) -> tuple[ToolCallDelta, ...]:
+    deltas = []
+    for position, call in enumerate(raw):
+        function = call.get("function") or {}
+        index = call.get("index")
+        deltas.append(
+            ToolCallDelta(
+                position if index is None else index,
+                call.get("id"),
+                function.get("name"),
+                function.get("arguments") or "",
+            )
+        )
+    return tuple(deltas)
+
+
+def decode_chat_chunk(data: Mapping[str, Any]) -> ChatChunk:
+    """The ``ChatChunk`` in one streamed ``data:`` payload.
+
+    ``usage`` is set only when its counts are complete. Tool-call fragments keep the server's
+    ``index``. Raises ``StreamError`` for a payload that is not a chat chunk.
+    """
+    try:
+        raw_usage = data.get("usage")
+        usage = decode_usage(raw_usage, complete_only=True) if raw_usage else None
+        choices = data.get("choices")
+        if not choices:
+            model = data.get("model") or ""
+            return make_chunk("", "", (), None, usage, model, data.get("id") or "", (), ())
+        choice = choices[0]
+        delta = choice.get("delta") or choice.get("message") or _EMPTY
+        content = delta.get("content")
+        reasoning: str | None = ""
+        citations: tuple[Citation, ...] = ()
+        parts = _NO_PARTS
+        if content is None or content.__class__ is str:
+            text = content or ""
+        else:
+            text, reasoning, citations = read_parts(content)
+            parts = tuple(content)
+        if "reasoning_content" in delta or "reasoning" in delta:
+            extra = delta.get("reasoning_content") or delta.get("reasoning")
+            if extra.__class__ is str:
+                reasoning = (reasoning or "") + extra
+        calls = delta.get("tool_calls")
+        return make_chunk(
+            text,
+            reasoning or "",
+            _delta_tool_calls(calls) if calls else (),
+            choice.get("finish_reason"),
+            usage,
+            data.get("model") or "",
+            data.get("id") or "",
+            citations,
+            parts,
+        )
+    except _SHAPE_ERRORS as exc:
+        raise StreamError(
+            f"the stream carried a chunk brickgate cannot read ({_reason(exc)}): {excerpt(data)}"
+        ) from None
+
+
+def _vector(raw: Any) -> list[float]:
+    if isinstance(raw, str):
+        floats = array("f")
+        floats.frombytes(base64.b64decode(raw))
+        if sys.byteorder == "big":
+            floats.byteswap()
+        return floats.tolist()
+    return list(raw)
+
+
+def decode_embeddings(data: Mapping[str, Any]) -> EmbeddingResponse:
+    """The ``EmbeddingResponse`` in an embeddings body, vectors sorted back into input order.
+
+    Raises ``TransportError`` when the body has no ``data`` list of embeddings.
+    """
+    try:
+        items = data["data"]
+        ordered = sorted(items, key=lambda item: item.get("index", 0))
+        return EmbeddingResponse(
+            vectors=[_vector(item["embedding"]) for item in ordered],
+            model=data.get("model") or "",
+            usage=decode_usage(data.get("usage")),
+        )
+    except _SHAPE_ERRORS as exc:
+        raise _unreadable("embeddings response", data, _reason(exc)) from None
+
+
+def _entity_names(config: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], tuple[str, ...]]:
+    entities = list(config.get("served_entities") or config.get("served_models") or ())
+    names = tuple(
+        str(name)
+        for name in (e.get("name") or e.get("entity_name") or e.get("model_name") for e in entities)
+        if name
+    )
+    return entities, names
+
+
+def decode_endpoint(data: Mapping[str, Any]) -> Endpoint:
+    """The ``Endpoint`` described by one serving-endpoint object (list item or detail).
+
+    ``ready`` is true when ``state.ready`` is ``READY``. Raises ``TransportError`` when the object
+    has no ``name``.
+    """
+    try:
+        name = data["name"]
+        if not isinstance(name, str) or not name:
+            raise ValueError("'name' is not a non-empty string")
+        state = data.get("state") or {}
+        entities, names = _entity_names(data.get("config") or {})
+        foundation = next(
+            (e["foundation_model"].get("name") for e in entities if e.get("foundation_model")),
+            None,
+        )
+        return Endpoint(
+            name=name,
+            task=data.get("task"),
+            ready=state.get("ready") == "READY",
+            state=state.get("ready"),
+            config_update=state.get("config_update"),
+            endpoint_type=data.get("endpoint_type"),
+            foundation_model=foundation,
+            served_entities=names,
+            description=data.get("description"),
+        )
+    except _SHAPE_ERRORS as exc:
+        raise _unreadable("serving endpoint", data, _reason(exc)) from None
+
+
+def decode_endpoint_list(data: Mapping[str, Any]) -> list[Endpoint]:
+    """The endpoints in a ``GET /api/2.0/serving-endpoints`` body (``{}`` means none).
+
+    Raises ``TransportError`` when ``endpoints`` is not a list of endpoint objects.
+    """
+    try:
+        items = data.get("endpoints") or []
+        if not isinstance(items, list):
+            raise TypeError("'endpoints' is not a list")
+    except _SHAPE_ERRORS as exc:
+        raise _unreadable("endpoint list", data, _reason(exc)) from None
+    return [decode_endpoint(item) for item in items]
+
+
+def encode_embedding_body(inputs: Sequence[str], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of an embeddings request (without ``model``); ``extra`` keys win."""
+    return {"input": list(inputs), **extra}
