@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from brickgate._version import __version__
 from brickgate.domain.chat import (
     Adjustment,
@@ -51,11 +54,40 @@ from brickgate.domain.errors import (
     UnknownProfileError,
 )
 from brickgate.domain.hosts import Cloud, WorkspaceHost
+from brickgate.domain.resolution import Resolution, TraceEntry
+
+if TYPE_CHECKING:
+    from brickgate.auth import resolve_credentials
+    from brickgate.client import AsyncClient, Client
+    from brickgate.domain.catalog import ModelEntry, ModelSpec
+    from brickgate.services.streams import AsyncStream, Stream
+
+_LAZY = {
+    "AsyncClient": "brickgate.client",
+    "AsyncStream": "brickgate.services.streams",
+    "Client": "brickgate.client",
+    "ModelEntry": "brickgate.domain.catalog",
+    "ModelSpec": "brickgate.domain.catalog",
+    "Stream": "brickgate.services.streams",
+    "resolve_credentials": "brickgate.auth",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'brickgate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Adjustment",
     "AmbiguousCredentialsError",
     "ApiError",
+    "AsyncClient",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
     "BrickgateError",
@@ -64,6 +96,7 @@ __all__ = [
     "ChatRequest",
     "ChatResponse",
     "Citation",
+    "Client",
     "Cloud",
     "ConfigurationError",
     "ConflictError",
@@ -77,6 +110,8 @@ __all__ = [
     "InvalidLoginError",
     "InvalidRequestError",
     "Message",
+    "ModelEntry",
+    "ModelSpec",
     "NoCredentialsError",
     "NotFoundError",
     "OAuthClientCredentials",
@@ -84,17 +119,21 @@ __all__ = [
     "PersonalAccessToken",
     "RateLimitError",
     "RemoteError",
+    "Resolution",
     "Secret",
     "ServerError",
     "SourceUnavailableError",
+    "Stream",
     "StreamError",
     "TimeoutError",
     "ToolCall",
     "ToolCallDelta",
+    "TraceEntry",
     "TransportError",
     "UnknownProfileError",
     "Usage",
     "WorkspaceHost",
     "__version__",
     "parse_login",
+    "resolve_credentials",
 ]

@@ -3,20 +3,45 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import httpx
 from dependency_injector import containers, providers
 
+from brickgate.adapters.clock import SystemClock
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
 from brickgate.adapters.credentials.memory import MemoryCredentialStore
-from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
+from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
+from brickgate.adapters.transport.http import HttpChatTransport, build_http_client
+from brickgate.adapters.transport.http_async import (
+    AsyncHttpChatTransport,
+    build_async_http_client,
+)
+from brickgate.adapters.transport.http_core import Timeouts
+from brickgate.adapters.transport.oauth import AsyncOAuthTokenSource, OAuthTokenSource
+from brickgate.adapters.transport.retry import (
+    AsyncRetryingTransport,
+    RetryingTransport,
+    RetryPolicy,
+)
+from brickgate.domain.catalog import Catalog
+from brickgate.domain.credentials import DEFAULT_PROFILE, Credential, PersonalAccessToken
 from brickgate.domain.errors import ConfigurationError
+from brickgate.domain.resolution import Resolution
+from brickgate.ports.clock import Clock
 from brickgate.ports.credentials import CredentialSource
-from brickgate.services.credential_chain import EXPLICIT_SOURCE, CredentialChain
+from brickgate.ports.tokens import AsyncTokenProvider, TokenProvider
+from brickgate.ports.transport import AsyncChatTransport, ChatTransport
+from brickgate.services.chat_service import AsyncChatService, ChatService
+from brickgate.services.credential_chain import (
+    EXPLICIT_SOURCE,
+    CredentialChain,
+    credential_from_arguments,
+)
 from brickgate.settings import BrickgateSettings, load_settings
 
 CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
@@ -33,6 +58,84 @@ def file_store_for(environ: Mapping[str, str], settings: BrickgateSettings) -> F
     if settings.config_dir is not None:
         environ = {**environ, CONFIG_DIR_VARIABLE: str(settings.config_dir)}
     return FileCredentialStore.at_default_path(environ, trusted_hosts=settings.trusted_hosts)
+
+
+def resolve_for_client(chain: CredentialChain) -> Resolution:
+    """Resolve credentials for a client: stop at the first source that has them."""
+    return chain.resolve(exhaustive=False)
+
+
+def credential_of(resolution: Resolution) -> Credential:
+    """The credential a resolution settled on."""
+    return resolution.credential
+
+
+def timeouts_from(settings: BrickgateSettings) -> Timeouts:
+    """HTTP timeouts from the settings."""
+    return Timeouts(
+        connect=settings.connect_timeout,
+        read=settings.timeout,
+        stream_idle=settings.stream_idle_timeout,
+    )
+
+
+def retry_policy_from(settings: BrickgateSettings) -> RetryPolicy:
+    """The retry policy from the settings."""
+    return RetryPolicy(max_retries=settings.max_retries, total_budget=settings.retry_budget)
+
+
+def token_provider_for(credential: Credential, client: httpx.Client, clock: Clock) -> TokenProvider:
+    """A static provider for a personal access token, an OAuth token source otherwise."""
+    if isinstance(credential, PersonalAccessToken):
+        return StaticTokenProvider(credential.token)
+    return OAuthTokenSource(credential, client, clock)
+
+
+def async_token_provider_for(
+    credential: Credential, client: httpx.AsyncClient, clock: Clock
+) -> AsyncTokenProvider:
+    """The async twin of ``token_provider_for``."""
+    if isinstance(credential, PersonalAccessToken):
+        return StaticTokenProvider(credential.token)
+    return AsyncOAuthTokenSource(credential, client, clock)
+
+
+def http_transport_for(
+    client: httpx.Client,
+    credential: Credential,
+    tokens: TokenProvider,
+    clock: Clock,
+    timeouts: Timeouts,
+    settings: BrickgateSettings,
+) -> HttpChatTransport:
+    """The HTTP transport to the credential's host, sending its bearer token."""
+    return HttpChatTransport(
+        client,
+        credential.host,
+        BearerAuth(credential.host, tokens),
+        surface=settings.surface,
+        clock=clock,
+        timeouts=timeouts,
+    )
+
+
+def async_http_transport_for(
+    client: httpx.AsyncClient,
+    credential: Credential,
+    tokens: AsyncTokenProvider,
+    clock: Clock,
+    timeouts: Timeouts,
+    settings: BrickgateSettings,
+) -> AsyncHttpChatTransport:
+    """The async twin of ``http_transport_for``."""
+    return AsyncHttpChatTransport(
+        client,
+        credential.host,
+        AsyncBearerAuth(credential.host, tokens),
+        surface=settings.surface,
+        clock=clock,
+        timeouts=timeouts,
+    )
 
 
 def chain_order(
@@ -95,8 +198,39 @@ class BrickgateContainer(containers.DeclarativeContainer):
         settings.provided.store, keyring=keyring_store, file=file_store
     )
 
-    # Transport and clients: clock, HTTP clients (sync and async kept apart, see
-    # style-and-testing.md section 5.4), transports and the client factories go here.
+    # Transport and clients (sync and async kept apart: no provider depends on both)
+    clock = providers.Singleton(SystemClock)
+    resolution = providers.Singleton(resolve_for_client, credential_chain)
+    credential = providers.Callable(credential_of, resolution)
+    timeouts = providers.Singleton(timeouts_from, settings)
+    retry_policy = providers.Singleton(retry_policy_from, settings)
+    catalog = providers.Singleton(Catalog)
+
+    http_client = providers.Singleton(build_http_client, timeouts=timeouts)
+    token_provider = providers.Singleton(token_provider_for, credential, http_client, clock)
+    http_transport = providers.Singleton(
+        http_transport_for, http_client, credential, token_provider, clock, timeouts, settings
+    )
+    chat_transport = providers.Singleton(RetryingTransport, http_transport, retry_policy, clock)
+    chat_service = providers.Singleton(ChatService, chat_transport, catalog)
+
+    async_http_client = providers.Singleton(build_async_http_client, timeouts=timeouts)
+    async_token_provider = providers.Singleton(
+        async_token_provider_for, credential, async_http_client, clock
+    )
+    async_http_transport = providers.Singleton(
+        async_http_transport_for,
+        async_http_client,
+        credential,
+        async_token_provider,
+        clock,
+        timeouts,
+        settings,
+    )
+    async_chat_transport = providers.Singleton(
+        AsyncRetryingTransport, async_http_transport, retry_policy, clock
+    )
+    async_chat_service = providers.Singleton(AsyncChatService, async_chat_transport, catalog)
 
 
 def create_container(
@@ -121,3 +255,48 @@ def create_container(
         replacement = value if isinstance(value, providers.Provider) else providers.Object(value)
         known[name].override(replacement)
     return container
+
+
+def create_client_container(
+    *,
+    host: str | None = None,
+    token: str | None = None,
+    profile: str | None = None,
+    client_id: str | None = None,
+    client_secret: str | None = None,
+    trusted_hosts: Sequence[str] = (),
+    surface: str | None = None,
+    max_retries: int | None = None,
+    timeout: float | None = None,
+    transport: ChatTransport | None = None,
+    async_transport: AsyncChatTransport | None = None,
+) -> BrickgateContainer:
+    """The container behind ``Client(...)``: settings, explicit credentials and overrides.
+
+    Arguments left ``None`` fall back to ``BRICKGATE_*`` settings. A given ``transport`` (or
+    ``async_transport``) replaces the HTTP stack, and then no credentials are resolved.
+    Raises ``ConfigurationError`` for invalid arguments or settings.
+    """
+    overrides = {
+        "profile": profile,
+        "surface": surface,
+        "max_retries": max_retries,
+        "timeout": timeout,
+    }
+    settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    if trusted_hosts:
+        extra = tuple(trusted_hosts)
+        settings = settings.model_copy(update={"trusted_hosts": (*settings.trusted_hosts, *extra)})
+    explicit = credential_from_arguments(
+        host=host,
+        token=token,
+        client_id=client_id,
+        client_secret=client_secret,
+        trusted_hosts=settings.trusted_hosts,
+    )
+    replaced: dict[str, Any] = {"explicit_credential": explicit}
+    if transport is not None:
+        replaced["chat_transport"] = transport
+    if async_transport is not None:
+        replaced["async_chat_transport"] = async_transport
+    return create_container(settings, **replaced)

@@ -1,0 +1,65 @@
+"""The keyword parameters every chat call accepts, declared once for sync and async twins."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+from brickgate.domain.chat import CallOptions
+
+CALL_OPTION_KEYS = frozenset({"timeout", "extra_headers", "extra_body"})
+
+
+class CallParams(TypedDict, total=False):
+    """Per-call options shared by every method: timeout, extra headers and extra body fields."""
+
+    timeout: float
+    extra_headers: Mapping[str, str]
+    extra_body: Mapping[str, Any]
+
+
+class ChatParams(CallParams, total=False):
+    """Chat parameters as the OpenAI-compatible chat API names them.
+
+    Anything brickgate does not model yet goes in ``extra_body``; it passes the request rules too.
+    """
+
+    max_tokens: int
+    max_completion_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    stop: str | Sequence[str]
+    n: int
+    tools: Sequence[Mapping[str, Any]]
+    tool_choice: str | Mapping[str, Any]
+    response_format: Mapping[str, Any]
+    reasoning_effort: str
+    thinking: Mapping[str, Any]
+    logprobs: bool
+    top_logprobs: int
+    presence_penalty: float
+    frequency_penalty: float
+    seed: int
+    user: str
+
+
+def split_params(
+    params: Mapping[str, Any],
+) -> tuple[dict[str, Any], Mapping[str, Any] | None, CallOptions]:
+    """Split call keywords into (body parameters, extra_body, CallOptions)."""
+    body = {key: value for key, value in params.items() if key not in CALL_OPTION_KEYS}
+    options = call_options(params)
+    return body, params.get("extra_body"), options
+
+
+def call_options(params: Mapping[str, Any]) -> CallOptions:
+    """The ``CallOptions`` named in ``params`` (timeout and extra headers)."""
+    timeout = params.get("timeout")
+    headers = params.get("extra_headers")
+    if timeout is None and not headers:
+        return _NO_OPTIONS
+    return CallOptions(timeout=timeout, extra_headers=dict(headers or {}))
+
+
+_NO_OPTIONS = CallOptions()
