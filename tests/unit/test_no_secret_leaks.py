@@ -315,7 +315,6 @@ SCENARIOS = [
             DATABRICKS_HOST=HOST, DATABRICKS_TOKEN=TOKEN, DATABRICKS_AUTH_TYPE=TOKEN
         ),
         SourceUnavailableError,
-        known_leak="env.py echoes the DATABRICKS_AUTH_TYPE value in its error",
     ),
     # OS keyring
     Scenario(
@@ -404,7 +403,6 @@ SCENARIOS = [
             profiles_document(DEFAULT={"host": HOST, "token": TOKEN, "auth_type": TOKEN})
         ).resolve(),
         CredentialSourceError,
-        known_leak="file.py credential_from_record echoes the stored auth_type in its error",
     ),
     # ~/.databrickscfg
     Scenario(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import configparser
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
@@ -15,6 +14,7 @@ from brickgate.domain.credentials import (
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
+    shown_auth_type,
 )
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,
@@ -36,7 +36,6 @@ _OTHER_METHODS = (
     (("google_credentials", "google_service_account"), "google-credentials"),
     (("metadata_service_url",), "metadata-service"),
 )
-_SHOWABLE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 class DatabricksConfigSource:
@@ -177,7 +176,7 @@ class DatabricksConfigSource:
         has_token = "token" in values
         has_client = "client_id" in values or "client_secret" in values
         if pinned and pinned not in SUPPORTED_AUTH_TYPES:
-            shown = repr(pinned) if _SHOWABLE.fullmatch(pinned) else "(unreadable)"
+            shown = shown_auth_type(pinned)
             self._unsupported(profile, f"uses auth_type {shown}")
         if not pinned and has_token and has_client:
             raise AmbiguousCredentialsError(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 
 from brickgate.domain.credentials import (
@@ -11,6 +10,7 @@ from brickgate.domain.credentials import (
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
+    shown_auth_type,
 )
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,
@@ -29,7 +29,6 @@ AUTH_TYPE = "DATABRICKS_AUTH_TYPE"
 VARIABLES = (HOST, TOKEN, CLIENT_ID, CLIENT_SECRET, AUTH_TYPE)
 SUPPORTED_AUTH_TYPES = ("pat", "oauth-m2m")
 _CREDENTIAL_VARIABLES = (HOST, TOKEN, CLIENT_ID, CLIENT_SECRET)
-_SHOWABLE = re.compile(r"[A-Za-z0-9._-]{1,40}")
 
 
 class EnvironmentSource:
@@ -93,7 +92,7 @@ class EnvironmentSource:
         pinned = values.get(AUTH_TYPE)
         if pinned is not None:
             if pinned.lower() not in SUPPORTED_AUTH_TYPES:
-                shown = repr(pinned) if _SHOWABLE.fullmatch(pinned) else "not recognised"
+                shown = shown_auth_type(pinned)
                 raise SourceUnavailableError(
                     self.name,
                     f"{AUTH_TYPE} is {shown}, which brickgate does not support yet "

@@ -17,6 +17,7 @@ from brickgate.domain.credentials import (
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
+    shown_auth_type,
 )
 from brickgate.domain.errors import (
     CredentialSourceError,
@@ -310,7 +311,7 @@ def credential_from_record(
             )
     except InvalidCredentialError as error:
         raise broken(str(error)) from None
-    raise broken(f"its auth_type {auth_type!r} is not one of 'pat', 'oauth-m2m'")
+    raise broken(f"its auth_type {shown_auth_type(auth_type)} is not one of 'pat', 'oauth-m2m'")
 
 
 def _text_fields(record: object, *, source: str, where: str, profile: str) -> dict[str, str]:
