@@ -62,9 +62,7 @@ class _ClientBase:
     def from_login(cls, login: str, **kwargs: Any) -> Self:
         """A client for ``"HOST::TOKEN"``; raises ``InvalidLoginError`` saying what is wrong."""
         credential = parse_login(login, trusted_hosts=kwargs.get("trusted_hosts", ()))
-        return cls(
-            host=credential.host.url, token=credential.token.get_secret_value(), **kwargs
-        )
+        return cls(host=credential.host.url, token=credential.token.get_secret_value(), **kwargs)
 
     @property
     def resolution(self) -> Resolution:
@@ -173,9 +171,7 @@ class AsyncClient(_ClientBase):
         """Send ``messages`` to ``model``; return the reply (errors as for ``Client.chat``)."""
         return await self._service.chat(model, messages, params)
 
-    def stream(
-        self, model: str, messages: Messages, **params: Unpack[ChatParams]
-    ) -> AsyncStream:
+    def stream(self, model: str, messages: Messages, **params: Unpack[ChatParams]) -> AsyncStream:
         """A streamed reply: ``async with client.stream(...) as s: async for chunk in s``."""
         return self._service.stream(model, messages, params)
 

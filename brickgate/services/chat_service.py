@@ -126,9 +126,7 @@ class AsyncChatService:
         self.transport = transport
         self._prepare = _Preparation(catalog)
 
-    async def chat(
-        self, model: str, messages: Messages, params: Mapping[str, Any]
-    ) -> ChatResponse:
+    async def chat(self, model: str, messages: Messages, params: Mapping[str, Any]) -> ChatResponse:
         """Send one chat request; return the reply with the request rules' adjustments."""
         request, options = self._prepare.chat_request(model, messages, params, stream=False)
         return _with_adjustments(await self.transport.chat(request, options), request)
