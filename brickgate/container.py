@@ -270,20 +270,22 @@ def create_client_container(
     timeout: float | None = None,
     transport: ChatTransport | None = None,
     async_transport: AsyncChatTransport | None = None,
+    **overrides: Any,
 ) -> BrickgateContainer:
     """The container behind ``Client(...)``: settings, explicit credentials and overrides.
 
     Arguments left ``None`` fall back to ``BRICKGATE_*`` settings. A given ``transport`` (or
-    ``async_transport``) replaces the HTTP stack, and then no credentials are resolved.
+    ``async_transport``) replaces the HTTP stack, and then no credentials are resolved. Other
+    keywords override providers by name (``http_client=httpx.Client(transport=...)``).
     Raises ``ConfigurationError`` for invalid arguments or settings.
     """
-    overrides = {
+    chosen = {
         "profile": profile,
         "surface": surface,
         "max_retries": max_retries,
         "timeout": timeout,
     }
-    settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    settings = load_settings(**{k: v for k, v in chosen.items() if v is not None})
     if trusted_hosts:
         extra = tuple(trusted_hosts)
         settings = settings.model_copy(update={"trusted_hosts": (*settings.trusted_hosts, *extra)})
@@ -294,7 +296,7 @@ def create_client_container(
         client_secret=client_secret,
         trusted_hosts=settings.trusted_hosts,
     )
-    replaced: dict[str, Any] = {"explicit_credential": explicit}
+    replaced: dict[str, Any] = {"explicit_credential": explicit, **overrides}
     if transport is not None:
         replaced["chat_transport"] = transport
     if async_transport is not None:
