@@ -41,7 +41,7 @@ from brickgate.domain.chat import (
     EmbeddingResponse,
     Endpoint,
 )
-from brickgate.domain.errors import ConfigurationError
+from brickgate.domain.errors import ConfigurationError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.clock import Clock
 
@@ -81,6 +81,8 @@ class HttpChatTransport:
 
     def _run(self, flow: Flow, what: str, *, stream: bool = False) -> httpx.Response:
         request = next(flow)
+        if self._client.is_closed:
+            raise TransportError("this transport is closed; make a new client to send requests")
         while True:
             with translated_errors(what):
                 response = self._client.send(

@@ -37,6 +37,7 @@ from brickgate.domain.chat import (
     EmbeddingResponse,
     Endpoint,
 )
+from brickgate.domain.errors import TransportError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.clock import Clock
 
@@ -71,6 +72,8 @@ class AsyncHttpChatTransport:
 
     async def _run(self, flow: Flow, what: str, *, stream: bool = False) -> httpx.Response:
         request = next(flow)
+        if self._client.is_closed:
+            raise TransportError("this transport is closed; make a new client to send requests")
         while True:
             with translated_errors(what):
                 response = await self._client.send(
