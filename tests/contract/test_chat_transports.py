@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from urllib.parse import quote
 
 import httpx
+import pytest
 
 from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
@@ -29,7 +30,7 @@ from brickgate.domain.chat import (
     Endpoint,
 )
 from brickgate.domain.credentials import Secret
-from brickgate.domain.errors import BrickgateError
+from brickgate.domain.errors import BrickgateError, NotFoundError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.transport import AsyncChatTransport, ChatTransport
 from tests.contract.chat_transport_contract import NO_OPTIONS, ChatTransportContract
@@ -214,3 +215,59 @@ class TestFakeAsyncTransport(ChatTransportContract):
         fake = FakeAsyncChatTransport(clock=FakeClock())
         fake.enqueue(operation, *replies)
         return AsyncHarness(fake, fake)
+
+
+class TestFakeWithoutScript:
+    """The fake answers canned replies with zero setup and records what it was asked."""
+
+    def test_canned_chat_names_the_model_and_records_the_call(self) -> None:
+        fake = FakeChatTransport()
+        options = CallOptions(timeout=3.0)
+        reply = fake.chat(ChatRequest("databricks-claude-haiku-4-5", {"messages": []}), options)
+        assert "databricks-claude-haiku-4-5" in reply.text
+        assert reply.model == "databricks-claude-haiku-4-5"
+        assert [(call.operation, call.options) for call in fake.calls] == [("chat", options)]
+
+    def test_canned_stream_assembles_to_the_canned_chat_text(self) -> None:
+        fake = FakeChatTransport()
+        request = ChatRequest("m", {"messages": []})
+        chunks = list(fake.stream(request, NO_OPTIONS))
+        assert "".join(chunk.text for chunk in chunks) == fake.chat(request, NO_OPTIONS).text
+        assert chunks[-1].finish_reason == "stop"
+
+    def test_canned_embeddings_are_stable_per_input(self) -> None:
+        fake = FakeChatTransport()
+        request = EmbeddingRequest("databricks-gte-large-en", ("a", "b", "a"))
+        vectors = fake.embed(request, NO_OPTIONS).vectors
+        assert vectors[0] == vectors[2] != vectors[1]
+        assert len(vectors[0]) == 8
+
+    def test_canned_endpoints(self) -> None:
+        fake = FakeChatTransport()
+        assert all(endpoint.ready for endpoint in fake.endpoints(NO_OPTIONS))
+        assert fake.endpoint("my-endpoint", NO_OPTIONS).name == "my-endpoint"
+
+    async def test_async_fake_canned_replies_and_close(self) -> None:
+        fake = FakeAsyncChatTransport()
+        reply = await fake.chat(ChatRequest("m", {"messages": []}), NO_OPTIONS)
+        opened = await fake.stream(ChatRequest("m", {"messages": []}), NO_OPTIONS)
+        assert "".join([chunk.text async for chunk in opened]) == reply.text
+        await fake.aclose()
+        assert fake.closed
+
+    def test_script_refuses_replies_that_cannot_answer(self) -> None:
+        fake = FakeChatTransport()
+        with pytest.raises(ValueError, match="StreamReply"):
+            fake.enqueue("chat", StreamReply())
+        with pytest.raises(ValueError, match="StreamReply"):
+            fake.enqueue("stream", JsonReply({}))
+        with pytest.raises(ValueError, match="operation"):
+            fake.enqueue("complete", JsonReply({}))  # type: ignore[arg-type]
+        assert fake.pending("chat") == 0
+
+    def test_scripted_error_is_raised_then_the_canned_reply_returns(self) -> None:
+        fake = FakeChatTransport()
+        fake.enqueue("endpoint", NotFoundError("gone", status=404))
+        with pytest.raises(NotFoundError):
+            fake.endpoint("x", NO_OPTIONS)
+        assert fake.endpoint("x", NO_OPTIONS).name == "x"
