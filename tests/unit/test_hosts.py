@@ -250,6 +250,7 @@ def _labels_of_length(total: int) -> str:
     name = ".".join(labels) + zone
     if len(name) < total:
         name = "b" + name
+    assert len(name) == total
     return name
 
 
