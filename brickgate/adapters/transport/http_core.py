@@ -147,7 +147,6 @@ class SurfaceMemory:
 class _Target:
     surface: str
     url: str
-    model_in_body: bool
 
 
 class RequestCore:
@@ -185,12 +184,12 @@ class RequestCore:
         base = host.url
         gateway = base if host.is_ai_gateway else base + "/ai-gateway"
         self._chat = {
-            SERVING: _Target(SERVING, base + "/serving-endpoints/chat/completions", True),
-            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/chat/completions", True),
+            SERVING: _Target(SERVING, base + "/serving-endpoints/chat/completions"),
+            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/chat/completions"),
         }
         self._embed = {
-            SERVING: _Target(SERVING, base + "/serving-endpoints/embeddings", True),
-            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/embeddings", True),
+            SERVING: _Target(SERVING, base + "/serving-endpoints/embeddings"),
+            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/embeddings"),
         }
         self._invocations = base + "/serving-endpoints/{}/invocations"
         self._endpoints = base + "/api/2.0/serving-endpoints"
@@ -206,37 +205,31 @@ class RequestCore:
     def chat_flow(self, request: ChatRequest, options: CallOptions, *, stream: bool) -> Flow:
         """Send a chat request (streamed or not) to the right surface, falling back under auto."""
         segment = path_segment(request.model, what="model (endpoint) name")
+        body = _chat_body(request, stream=stream)
         if self.use_invocations:
-            targets = [_Target(SERVING, self._invocations.format(segment), False)]
+            targets = [_Target(SERVING, self._invocations.format(segment))]
         else:
             targets = self._targets(self._chat)
-        body = _chat_body(request, stream=stream)
+            body = {"model": request.model, **body}
         headers = merged_headers(options, self._stream_headers if stream else self._post_headers)
-        timeout = {"timeout": self.timeouts.for_call(options, stream=stream)}
-        encoded: dict[bool, bytes] = {}
-        for position, target in enumerate(targets):
-            if target.model_in_body not in encoded:
-                encoded[target.model_in_body] = encode_json(
-                    {"model": request.model, **body} if target.model_in_body else body
-                )
-            response = yield httpx.Request(
-                "POST",
-                target.url,
-                content=encoded[target.model_in_body],
-                headers=headers,
-                extensions=timeout,
-            )
-            if self._settled(target, response, last=position == len(targets) - 1):
-                return response
-        raise AssertionError("unreachable: the last target always settles")
+        return (yield from self._post(targets, encode_json(body), headers, options, stream))
 
     def embed_flow(self, model: str, body: Mapping[str, Any], options: CallOptions) -> Flow:
         """Send an embeddings request (``body`` without ``model``) to the right surface."""
         path_segment(model, what="model (endpoint) name")
-        targets = self._targets(self._embed)
         content = encode_json({"model": model, **body})
         headers = merged_headers(options, self._post_headers)
-        timeout = {"timeout": self.timeouts.for_call(options, stream=False)}
+        return (yield from self._post(self._targets(self._embed), content, headers, options, False))
+
+    def _post(
+        self,
+        targets: list[_Target],
+        content: bytes,
+        headers: dict[str, str],
+        options: CallOptions,
+        stream: bool,
+    ) -> Flow:
+        timeout = {"timeout": self.timeouts.for_call(options, stream=stream)}
         for position, target in enumerate(targets):
             response = yield httpx.Request(
                 "POST", target.url, content=content, headers=headers, extensions=timeout
