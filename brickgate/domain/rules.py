@@ -9,6 +9,7 @@ from typing import Any
 
 from brickgate.domain.chat import Adjustment
 from brickgate.domain.errors import InvalidRequestError
+from brickgate.domain.gemini_schema import clean_gemini_schema
 
 Rule = Callable[[dict[str, Any]], list[Adjustment]]
 
@@ -329,41 +330,6 @@ def check_thinking_budget(body: dict[str, Any]) -> list[Adjustment]:
     return []
 
 
-_GEMINI_REJECTED_KEYWORDS = frozenset(
-    {
-        "$schema", "$id", "$comment", "additionalProperties", "exclusiveMinimum",
-        "exclusiveMaximum", "propertyNames", "patternProperties", "unevaluatedProperties",
-        "unevaluatedItems", "dependentRequired", "dependentSchemas", "dependencies", "if",
-        "then", "else", "not", "contains", "minContains", "maxContains", "prefixItems",
-        "examples", "uniqueItems", "multipleOf", "readOnly", "writeOnly", "deprecated",
-        "contentEncoding", "contentMediaType",
-    }
-)  # fmt: skip
-_NAMED_SUBSCHEMAS = frozenset({"properties", "$defs", "definitions"})
-_LISTED_SUBSCHEMAS = frozenset({"anyOf", "oneOf", "allOf"})
-
-
-def _gemini_schema(schema: Any, removed: set[str]) -> Any:
-    if not isinstance(schema, Mapping):
-        return schema
-    cleaned: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in _GEMINI_REJECTED_KEYWORDS:
-            removed.add(key)
-        elif key == "const":
-            removed.add("const (now enum)")
-            cleaned.setdefault("enum", schema.get("enum", [value]))
-        elif key in _NAMED_SUBSCHEMAS and isinstance(value, Mapping):
-            cleaned[key] = {name: _gemini_schema(sub, removed) for name, sub in value.items()}
-        elif key in _LISTED_SUBSCHEMAS and isinstance(value, list):
-            cleaned[key] = [_gemini_schema(sub, removed) for sub in value]
-        elif key == "items":
-            cleaned[key] = _gemini_schema(value, removed)
-        else:
-            cleaned[key] = value
-    return cleaned
-
-
 def strip_gemini_schema_keywords(body: dict[str, Any]) -> list[Adjustment]:
     """Remove JSON-Schema keywords Gemini rejects from tool parameters; ``const`` becomes ``enum``.
 
@@ -376,7 +342,7 @@ def strip_gemini_schema_keywords(body: dict[str, Any]) -> list[Adjustment]:
         if function is None or not isinstance(function.get("parameters"), Mapping):
             return None
         removed: set[str] = set()
-        parameters = _gemini_schema(function["parameters"], removed)
+        parameters = clean_gemini_schema(function["parameters"], removed)
         if not removed:
             return None
         removed_per_tool.append(", ".join(sorted(removed)))
