@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
-from brickgate.adapters.credentials.file import (
+from brickgate.adapters.credentials._records import (
     check_profile_name,
     credential_from_record,
     credential_to_record,
