@@ -47,18 +47,21 @@ def completion_body(spec: EndpointSpec, plan: ChatPlan) -> bytes:
 def stream_events(spec: EndpointSpec, plan: ChatPlan, chunks: int | None) -> list[bytes]:
     """Return the SSE events (each ``data: ...\\n\\n``) of ``plan``, ending with ``[DONE]``.
 
-    ``chunks`` asks for that many ``data:`` chunks before ``[DONE]`` (text pieces repeat to fill).
+    ``chunks`` asks for that many ``data:`` chunks before ``[DONE]``: text pieces repeat to fill,
+    and the count never drops below what the shape needs (reasoning, tool call, final chunk).
     """
-    head = _reasoning_events(spec, plan)
+    head = _reasoning_events(spec, plan, whole=chunks is not None)
     tail = _tool_events(spec, plan)
     if plan.citations:
         part = {"type": "text", "text": "", "citations": list(plan.citations)}
         tail.insert(0, _chunk(spec, plan, {"role": "assistant", "content": [part]}))
-    tail.append(_final_event(spec, plan))
     pieces = _pieces(plan.text, plan.piece_chars)
+    completion = plan.completion_tokens
     if chunks is not None and pieces:
-        wanted = max(1, chunks - len(head) - len(tail))
+        wanted = max(1, chunks - len(head) - len(tail) - 1)
+        completion += wanted - len(pieces)
         pieces = list(islice(cycle(pieces), wanted))
+    tail.append(_final_event(spec, plan, completion))
     return [*head, *_text_events(spec, plan, pieces), *tail, SSE_DONE]
 
 
@@ -116,11 +119,11 @@ def _chunk(
     return b"data: " + dumps(body) + b"\n\n"
 
 
-def _reasoning_events(spec: EndpointSpec, plan: ChatPlan) -> list[bytes]:
+def _reasoning_events(spec: EndpointSpec, plan: ChatPlan, whole: bool) -> list[bytes]:
     if not plan.reasoning:
         return []
     events = []
-    for piece in _pieces(plan.reasoning, None):
+    for piece in [plan.reasoning] if whole else _pieces(plan.reasoning, None):
         part = {"type": "reasoning", "summary": [{"type": "summary_text", "text": piece}]}
         events.append(_chunk(spec, plan, {"role": "assistant", "content": [part]}))
     if plan.signature:
@@ -150,7 +153,7 @@ def _tool_events(spec: EndpointSpec, plan: ChatPlan) -> list[bytes]:
     return events
 
 
-def _final_event(spec: EndpointSpec, plan: ChatPlan) -> bytes:
+def _final_event(spec: EndpointSpec, plan: ChatPlan, completion: int) -> bytes:
     body = {
         "id": plan.ident,
         "object": "chat.completion.chunk",
@@ -164,7 +167,7 @@ def _final_event(spec: EndpointSpec, plan: ChatPlan) -> bytes:
                 "logprobs": None,
             }
         ],
-        "usage": _usage(plan.prompt_tokens, plan.completion_tokens),
+        "usage": _usage(plan.prompt_tokens, completion),
     }
     return b"data: " + dumps(body) + b"\n\n"
 
