@@ -51,7 +51,10 @@ class Fault:
     is sent as text). ``retry_after`` is sent as the ``Retry-After`` header. The other fields change
     how an otherwise normal answer travels: a pause before the headers, a socket reset before or
     after the headers, an SSE stream cut after N chunks (no ``[DONE]``), a garbage ``data:`` line
-    after N chunks, a 200 body that is not JSON, or a body larger than ``huge_body_bytes``.
+    after N chunks, a 200 body that is not JSON, or a body larger than ``huge_body_bytes`` (a
+    chat answer with that much text, any other JSON answer padded with a ``fake_padding`` field).
+    ``cut_after_chunks`` ends an SSE body cleanly without ``[DONE]`` and closes the connection
+    (a plain body is cut in half); with ``reset_after_headers`` the cut is a TCP reset instead.
 
     Raises ``ConfigurationError`` when a value is out of range.
     """

@@ -122,7 +122,10 @@ class Connection(asyncio.Protocol):
         path, _, query = target.partition("?")
         start = end + 4
         if "chunked" in headers.get("transfer-encoding", "").lower():
-            decoded = dechunk(buf, start)
+            try:
+                decoded = dechunk(buf, start)
+            except ValueError:
+                raise _BadRequest("malformed chunked request body") from None
             if decoded is None:
                 if len(buf) > _MAX_BUFFERED:
                     raise _BadRequest("chunked request body is far too large")

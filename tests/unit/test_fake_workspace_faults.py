@@ -192,6 +192,13 @@ def test_a_huge_answer_is_larger_than_asked(client: httpx.Client, ws: FakeWorksp
     assert data_lines(streamed.text)[-1] == "[DONE]"
 
 
+def test_a_huge_fault_pads_other_json_answers(client: httpx.Client, ws: FakeWorkspace) -> None:
+    ws.fail(Fault(huge_body_bytes=200_000), path="/api/2.0/serving-endpoints")
+    response = client.get("/api/2.0/serving-endpoints")
+    assert len(response.content) > 200_000
+    assert response.json()["endpoints"]
+
+
 @pytest.mark.parametrize(
     "arguments",
     [

@@ -137,6 +137,14 @@ def test_a_malformed_request_line_is_a_bad_request(ws: FakeWorkspace) -> None:
     assert status == 400 and json.loads(answer)["error_code"] == "BAD_REQUEST"
 
 
+def test_a_malformed_chunked_body_is_a_bad_request(ws: FakeWorkspace) -> None:
+    head = f"POST {CHAT} HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    with socket.create_connection((ws.host, ws.port), timeout=5) as sock:
+        sock.sendall(head.encode() + b"zz\r\n{}\r\n0\r\n\r\n")
+        ((status, answer),) = read_responses(sock, 1)
+    assert status == 400 and "chunked" in json.loads(answer)["message"]
+
+
 def test_fifty_parallel_requests_are_all_answered(client: httpx.Client, ws: FakeWorkspace) -> None:
     def ask(number: int) -> str:
         body = {"model": LLAMA, "messages": [{"role": "user", "content": f"q{number}"}]}
