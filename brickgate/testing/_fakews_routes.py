@@ -11,14 +11,19 @@ from brickgate.testing._fakews_catalog import LIST_BODY, EndpointSpec, endpoint_
 from brickgate.testing._fakews_faults import Fault, default_error
 from brickgate.testing._fakews_render import completion_body, embedding_body, stream_events
 from brickgate.testing._fakews_replies import chat_problem, plan_chat
-from brickgate.testing._fakews_types import Incoming, Reply, dumps, error_reply
+from brickgate.testing._fakews_types import (
+    API_ENDPOINTS,
+    SERVING_PREFIX,
+    Incoming,
+    Reply,
+    dumps,
+    error_reply,
+)
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_STREAM_CHUNKS = 200_000
 _CACHE_SIZE = 512
 _GATEWAY = "/ai-gateway/mlflow/v1/"
-_SERVING = "/serving-endpoints/"
-_API_ENDPOINTS = "/api/2.0/serving-endpoints"
 _NOT_JSON = b'{"id": "chatcmpl_truncated", "object": "chat.completion", "choices": [{"messa'
 
 
@@ -102,8 +107,8 @@ class Router:
         denied = self._authorized(req)
         if denied is not None:
             return denied
-        if method == "POST" and path.startswith(_SERVING):
-            rest = path[len(_SERVING) :]
+        if method == "POST" and path.startswith(SERVING_PREFIX):
+            rest = path[len(SERVING_PREFIX) :]
             if rest == "chat/completions":
                 return self._chat(req, None, huge)
             if rest == "embeddings":
@@ -119,10 +124,10 @@ class Router:
             )
         if path.startswith(_GATEWAY) and method == "POST":
             return self._gateway(req, path[len(_GATEWAY) :], huge)
-        if method == "GET" and path == _API_ENDPOINTS:
+        if method == "GET" and path == API_ENDPOINTS:
             return Reply(200, LIST_BODY)
-        if method == "GET" and path.startswith(_API_ENDPOINTS + "/"):
-            name = path[len(_API_ENDPOINTS) + 1 :]
+        if method == "GET" and path.startswith(API_ENDPOINTS + "/"):
+            name = path[len(API_ENDPOINTS) + 1 :]
             spec = find_endpoint(name)
             if spec is None:
                 return _no_endpoint(name)
@@ -278,5 +283,5 @@ def _cacheable(req: Incoming) -> bool:
     return (
         req.method == "POST"
         and len(req.body) < 65536
-        and (req.path.startswith(_SERVING) or req.path.startswith(_GATEWAY))
+        and (req.path.startswith(SERVING_PREFIX) or req.path.startswith(_GATEWAY))
     )

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-_SERVING = "/serving-endpoints/"
-_API_ENDPOINTS = "/api/2.0/serving-endpoints"
+SERVING_PREFIX = "/serving-endpoints/"
+API_ENDPOINTS = "/api/2.0/serving-endpoints"
 
 
 def dumps(value: Any) -> bytes:
@@ -47,10 +47,10 @@ def model_of(path: str, json_body: Any) -> str | None:
     """Return the endpoint a request is about: ``model`` in the body, else the name in the path."""
     if isinstance(json_body, dict) and isinstance(json_body.get("model"), str):
         return str(json_body["model"])
-    if path.startswith(_SERVING) and path.endswith("/invocations"):
-        return path[len(_SERVING) : -len("/invocations")] or None
-    if path.startswith(_API_ENDPOINTS + "/"):
-        return path[len(_API_ENDPOINTS) + 1 :] or None
+    if path.startswith(SERVING_PREFIX) and path.endswith("/invocations"):
+        return path[len(SERVING_PREFIX) : -len("/invocations")] or None
+    if path.startswith(API_ENDPOINTS + "/"):
+        return path[len(API_ENDPOINTS) + 1 :] or None
     return None
 
 
