@@ -112,6 +112,10 @@ class TestChatResponse:
         reply = decode_chat_response(response({"content": "x"}, usage=usage))
         assert reply.usage == Usage(10, 5, 15, 3, 7, 2)
 
+    def test_three_counts_other_than_the_usual_ones_are_all_kept(self) -> None:
+        raw = {"prompt_tokens": 4, "total_tokens": 4, "reasoning_tokens": 0}
+        assert decode_usage(raw) == Usage(4, 0, 4, reasoning_tokens=0)
+
     def test_top_level_reasoning_tokens_and_openai_cached_tokens(self) -> None:
         raw = {
             "prompt_tokens": 4,

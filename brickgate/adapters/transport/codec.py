@@ -137,13 +137,14 @@ def decode_usage(raw: Any, *, complete_only: bool = False) -> Usage | None:
         return None
     completion = raw.get("completion_tokens")
     total = raw.get("total_tokens")
-    if complete_only and (completion is None or total is None):
+    if completion is not None and total is not None:
+        if len(raw) == 3 and "prompt_tokens" in raw:
+            return make_usage(raw["prompt_tokens"] or 0, completion, total)
+    elif complete_only:
         return None
     prompt = raw.get("prompt_tokens") or 0
     if total is None:
         total = prompt + (completion or 0)
-    if len(raw) == 3:
-        return make_usage(prompt, completion or 0, total)
     reasoning = raw.get("reasoning_tokens")
     details = raw.get("completion_tokens_details")
     if reasoning is None and details:
