@@ -19,7 +19,7 @@ from brickgate.domain.chat import (
 )
 from brickgate.domain.errors import InvalidRequestError
 from brickgate.domain.params import call_options, split_params
-from brickgate.domain.requests import build_chat_request
+from brickgate.domain.requests import build_chat_request, validate_model_name
 from brickgate.ports.transport import AsyncChatTransport, ChatTransport
 from brickgate.services.streams import AsyncStream, Stream
 
@@ -55,6 +55,7 @@ class _Preparation:
     def embedding_request(
         model: str, inputs: str | Sequence[str], params: Mapping[str, Any]
     ) -> tuple[EmbeddingRequest, CallOptions]:
+        validate_model_name(model)
         items = (inputs,) if isinstance(inputs, str) else tuple(inputs)
         if not items:
             raise InvalidRequestError("embed() needs at least one input text")
@@ -107,8 +108,11 @@ class ChatService:
         return self.transport.endpoints(call_options(params))
 
     def endpoint(self, name: str, params: Mapping[str, Any]) -> Endpoint:
-        """One serving endpoint; ``NotFoundError`` when it does not exist."""
-        return self.transport.endpoint(name, call_options(params))
+        """One serving endpoint; ``NotFoundError`` when it does not exist.
+
+        Raises ``InvalidRequestError`` (nothing sent) for a name that is not an endpoint name.
+        """
+        return self.transport.endpoint(validate_model_name(name), call_options(params))
 
     def models(self, params: Mapping[str, Any]) -> list[ModelEntry]:
         """The built-in catalog merged with the endpoints the workspace serves."""
@@ -148,8 +152,11 @@ class AsyncChatService:
         return await self.transport.endpoints(call_options(params))
 
     async def endpoint(self, name: str, params: Mapping[str, Any]) -> Endpoint:
-        """One serving endpoint; ``NotFoundError`` when it does not exist."""
-        return await self.transport.endpoint(name, call_options(params))
+        """One serving endpoint; ``NotFoundError`` when it does not exist.
+
+        Raises ``InvalidRequestError`` (nothing sent) for a name that is not an endpoint name.
+        """
+        return await self.transport.endpoint(validate_model_name(name), call_options(params))
 
     async def models(self, params: Mapping[str, Any]) -> list[ModelEntry]:
         """The built-in catalog merged with the endpoints the workspace serves."""
