@@ -72,9 +72,13 @@ class ToolCallDelta:
     arguments: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Usage:
-    """Token counts; the optional extras appear when the model reports them."""
+    """Token counts; the optional extras appear when the model reports them.
+
+    Treat it as read-only. It is not frozen only because one is built per streamed chunk, and a
+    frozen dataclass costs several times more to build.
+    """
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -130,9 +134,12 @@ class ChatResponse:
         return wire
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ChatChunk:
-    """One streamed delta: new ``text``/``reasoning``, tool-call fragments, maybe usage."""
+    """One streamed delta: new ``text``/``reasoning``, tool-call fragments, maybe usage.
+
+    Treat it as read-only; it is not frozen because it is built on the streaming hot path.
+    """
 
     text: str = ""
     reasoning: str = ""

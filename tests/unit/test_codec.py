@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import struct
-from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -17,8 +16,6 @@ from brickgate.adapters.transport.codec import (
     decode_endpoint_list,
     decode_usage,
     encode_embedding_body,
-    make_chunk,
-    make_usage,
 )
 from brickgate.domain.chat import ChatChunk, Citation, ToolCall, ToolCallDelta, Usage
 from brickgate.domain.errors import StreamError, TransportError
@@ -224,23 +221,6 @@ class TestChatChunk:
     def test_unreadable_chunk_is_a_stream_error(self, body: dict[str, Any]) -> None:
         with pytest.raises(StreamError, match="cannot read"):
             decode_chat_chunk(body)
-
-
-class TestFastConstructors:
-    def test_make_chunk_equals_the_dataclass_constructor(self) -> None:
-        values = ("t", "r", (ToolCallDelta(0),), "stop", Usage(1, 2, 3), "m", "i", (), ())
-        built = make_chunk(*values)
-        assert built == ChatChunk(*values)
-        assert [getattr(built, f.name) for f in fields(ChatChunk)] == list(values)
-
-    def test_make_usage_equals_the_dataclass_constructor(self) -> None:
-        assert make_usage(1, 2, 3) == Usage(1, 2, 3)
-        assert hash(make_usage(1, 2, 3)) == hash(Usage(1, 2, 3))
-
-    def test_fast_values_stay_frozen(self) -> None:
-        built = make_chunk("t", "", (), None, None, "m", "i", (), ())
-        with pytest.raises(AttributeError):
-            built.text = "changed"  # type: ignore[misc]
 
 
 class TestEmbeddings:

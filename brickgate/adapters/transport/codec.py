@@ -11,8 +11,7 @@ import base64
 import json
 import sys
 from array import array
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from brickgate.domain.chat import (
@@ -31,79 +30,6 @@ _SHAPE_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
 _EXCERPT_CHARS = 200
 _NO_PARTS: tuple[Mapping[str, Any], ...] = ()
 _EMPTY: Mapping[str, Any] = {}
-_CHUNK_FIELDS = "text reasoning tool_calls finish_reason usage model id citations content_parts"
-_USAGE_FIELDS = "prompt_tokens completion_tokens total_tokens reasoning_tokens "
-_USAGE_FIELDS += "cache_read_input_tokens cache_creation_input_tokens"
-
-
-def _slot_setters(cls: type, names: str) -> list[Any] | None:
-    """Slot setters of a frozen slots dataclass, or ``None`` if its fields are not ``names``."""
-    if " ".join(f.name for f in fields(cls)) != names or hasattr(cls, "__post_init__"):
-        return None
-    return [cls.__dict__[name].__set__ for name in names.split()]
-
-
-def _chunk_factory() -> Callable[..., ChatChunk]:
-    """A positional ``ChatChunk`` constructor for the hot path.
-
-    A frozen dataclass sets each field through ``object.__setattr__``; setting the slots directly
-    builds the same value in about half the time. Falls back to the class if its fields change.
-    """
-    setters = _slot_setters(ChatChunk, _CHUNK_FIELDS)
-    if setters is None:
-        return ChatChunk
-    s_text, s_reason, s_calls, s_finish, s_usage, s_model, s_id, s_cites, s_parts = setters
-    new = object.__new__
-
-    def make(
-        text: str,
-        reasoning: str,
-        calls: tuple[ToolCallDelta, ...],
-        finish: str | None,
-        usage: Usage | None,
-        model: str,
-        chunk_id: str,
-        citations: tuple[Citation, ...],
-        parts: tuple[Mapping[str, Any], ...],
-    ) -> ChatChunk:
-        chunk = new(ChatChunk)
-        s_text(chunk, text)
-        s_reason(chunk, reasoning)
-        s_calls(chunk, calls)
-        s_finish(chunk, finish)
-        s_usage(chunk, usage)
-        s_model(chunk, model)
-        s_id(chunk, chunk_id)
-        s_cites(chunk, citations)
-        s_parts(chunk, parts)
-        return chunk
-
-    return make
-
-
-def _usage_factory() -> Callable[[int, int, int], Usage]:
-    """A ``Usage(prompt, completion, total)`` constructor for the hot path (see above)."""
-    setters = _slot_setters(Usage, _USAGE_FIELDS)
-    if setters is None:
-        return Usage
-    s_prompt, s_completion, s_total, s_reasoning, s_read, s_creation = setters
-    new = object.__new__
-
-    def make(prompt: int, completion: int, total: int) -> Usage:
-        usage = new(Usage)
-        s_prompt(usage, prompt)
-        s_completion(usage, completion)
-        s_total(usage, total)
-        s_reasoning(usage, None)
-        s_read(usage, None)
-        s_creation(usage, None)
-        return usage
-
-    return make
-
-
-make_chunk = _chunk_factory()
-make_usage = _usage_factory()
 
 
 def excerpt(value: object, limit: int = _EXCERPT_CHARS) -> str:
@@ -139,7 +65,7 @@ def decode_usage(raw: Any, *, complete_only: bool = False) -> Usage | None:
     total = raw.get("total_tokens")
     if completion is not None and total is not None:
         if len(raw) == 3 and "prompt_tokens" in raw:
-            return make_usage(raw["prompt_tokens"] or 0, completion, total)
+            return Usage(raw["prompt_tokens"] or 0, completion, total)
     elif complete_only:
         return None
     prompt = raw.get("prompt_tokens") or 0
@@ -293,7 +219,7 @@ def decode_chat_chunk(data: Mapping[str, Any]) -> ChatChunk:
         choices = data.get("choices")
         if not choices:
             model = data.get("model") or ""
-            return make_chunk("", "", (), None, usage, model, data.get("id") or "", (), ())
+            return ChatChunk("", "", (), None, usage, model, data.get("id") or "", (), ())
         choice = choices[0]
         delta = choice.get("delta") or choice.get("message") or _EMPTY
         content = delta.get("content")
@@ -310,7 +236,7 @@ def decode_chat_chunk(data: Mapping[str, Any]) -> ChatChunk:
             if extra.__class__ is str:
                 reasoning = (reasoning or "") + extra
         calls = delta.get("tool_calls")
-        return make_chunk(
+        return ChatChunk(
             text,
             reasoning or "",
             _delta_tool_calls(calls) if calls else (),
