@@ -1,0 +1,119 @@
+"""The ``brickgate`` command: global options, error handling and the command table."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from brickgate._version import __version__
+from brickgate.cli.chat import chat, embed
+from brickgate.cli.debug import enable_debug_logging
+from brickgate.cli.demo import demo
+from brickgate.cli.errors import exit_code, one_line
+from brickgate.cli.listing import endpoints, models
+from brickgate.cli.login import auth_app, login, logout
+from brickgate.cli.state import CliState
+from brickgate.domain.errors import BrickgateError
+
+
+class ErrorReportingGroup(TyperGroup):
+    """Turns brickgate errors and Ctrl-C into one line on stderr and the class's exit code.
+
+    With ``--debug`` the full traceback is printed first. Never prints a secret: messages of
+    brickgate errors carry none, and other exceptions show only their type without ``--debug``.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (BrickgateError, KeyboardInterrupt, EOFError) as error:
+            self._report(ctx, error)
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as error:
+            if _is_click_exception(error):
+                raise
+            self._report(ctx, error)
+
+    @staticmethod
+    def _report(ctx: Any, error: BaseException) -> None:
+        state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+        if isinstance(error, EOFError):
+            error = KeyboardInterrupt()
+        if state.debug:
+            traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
+        sys.stdout.flush()
+        sys.stderr.write(one_line(error, profile=state.profile) + "\n")
+        raise typer.Exit(exit_code(error)) from None
+
+
+def _is_click_exception(error: Exception) -> bool:
+    return any(cls.__name__ in ("ClickException", "Abort", "Exit") for cls in type(error).__mro__)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"brickgate {__version__}")
+        raise typer.Exit()
+
+
+app = typer.Typer(
+    cls=ErrorReportingGroup,
+    help="Talk to LLMs served by Databricks. Start with `brickgate demo`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def global_options(
+    ctx: typer.Context,
+    profile: Annotated[
+        str | None, typer.Option("--profile", "-p", help="Credential profile to use.")
+    ] = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Workspace host the credentials must be for.")
+    ] = None,
+    trust_host: Annotated[
+        list[str] | None,
+        typer.Option("--trust-host", help="Admit this non-Databricks host (repeatable)."),
+    ] = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Full tracebacks and DEBUG logs (secrets masked).")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Talk to LLMs served by Databricks. Start with `brickgate demo`."""
+    overrides = ctx.obj if isinstance(ctx.obj, dict) else {}
+    ctx.obj = CliState(
+        profile=profile,
+        host=host,
+        debug=debug,
+        trusted_hosts=tuple(trust_host or ()),
+        overrides=overrides,
+    )
+    if debug:
+        ctx.call_on_close(enable_debug_logging())
+
+
+app.command()(login)
+app.command()(logout)
+app.add_typer(auth_app, name="auth")
+app.command()(models)
+app.command()(endpoints)
+app.command()(chat)
+app.command()(embed)
+app.command()(demo)
+
+
+def main() -> None:
+    """Run the ``brickgate`` command (the console-script entry point)."""
+    app(prog_name="brickgate")

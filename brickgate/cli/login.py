@@ -1,0 +1,191 @@
+"""``brickgate login``, ``logout`` and ``auth status``: save, remove and explain credentials."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from typing import Annotated, Literal
+
+import typer
+
+from brickgate.cli.render import credential_lines, trace_table
+from brickgate.cli.state import CliState, stdin_is_tty
+from brickgate.domain.credentials import (
+    DEFAULT_PROFILE,
+    Credential,
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
+    parse_login,
+)
+from brickgate.domain.errors import ConfigurationError, InvalidLoginError, SourceUnavailableError
+from brickgate.domain.hosts import WorkspaceHost
+from brickgate.ports.credentials import CredentialStore
+from brickgate.settings import BrickgateSettings
+
+StoreName = Literal["keyring", "file"]
+
+ProfileOption = Annotated[
+    str | None, typer.Option("--profile", "-p", help="Profile name (default: DEFAULT).")
+]
+TrustOption = Annotated[
+    list[str] | None,
+    typer.Option("--trust-host", help="Admit this non-Databricks host (repeatable)."),
+]
+
+
+def read_secret(prompt: str) -> str:
+    """A secret typed hidden on a terminal, or the first line of piped standard input."""
+    if stdin_is_tty():
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().strip()
+
+
+def read_credential(
+    host: str | None, client_id: str | None, trusted_hosts: tuple[str, ...]
+) -> Credential:
+    """The credential to log in with, from the options and a hidden prompt or stdin.
+
+    Raises ``InvalidLoginError``/``InvalidHostError``/``InvalidCredentialError`` with the reason.
+    """
+    if client_id is not None:
+        if host is None:
+            raise InvalidLoginError("--client-id needs --host HOST (the secret is read from stdin)")
+        workspace = WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+        secret = Secret(read_secret("Client secret (hidden): "), what="client secret")
+        return OAuthClientCredentials(host=workspace, client_id=client_id, client_secret=secret)
+    if host is not None:
+        workspace = WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+        return PersonalAccessToken(host=workspace, token=Secret(read_secret("Token (hidden): ")))
+    return parse_login(read_secret("HOST::TOKEN (hidden): "), trusted_hosts=trusted_hosts)
+
+
+def verify(state: CliState, credential: Credential, settings: BrickgateSettings) -> int:
+    """Make one cheap authenticated call (list endpoints); return how many endpoints it saw."""
+    with state.client_for(credential, settings) as client:
+        return len(client.endpoints())
+
+
+def save(
+    state: CliState,
+    settings: BrickgateSettings,
+    profile: str,
+    credential: Credential,
+    store: StoreName | None,
+) -> str:
+    """Save to the chosen store; an unusable keyring falls back to the file unless chosen.
+
+    Returns where the credential went. Raises ``SourceUnavailableError`` when ``--store
+    keyring`` was asked for and no keyring works here, ``CredentialStoreError`` on write errors.
+    """
+    container = state.container(settings)
+    chosen = store or (settings.store if settings.use_keyring else "file")
+    file_store = container.file_store()
+    if chosen == "keyring":
+        keyring_store = container.keyring_store()
+        try:
+            keyring_store.save(profile, credential)
+            return keyring_store.describe()
+        except SourceUnavailableError as error:
+            if store == "keyring":
+                raise
+            state.err.print(
+                f"The OS keyring cannot be used here ({error.reason}).\n"
+                f"Saving to brickgate's credentials file instead: {file_store.path} (mode 0600).",
+                markup=False,
+            )
+    file_store.save(profile, credential)
+    return f"credentials file {file_store.path}"
+
+
+def _store_name(store: str | None) -> StoreName | None:
+    if store is None:
+        return None
+    if store == "keyring":
+        return "keyring"
+    if store == "file":
+        return "file"
+    raise ConfigurationError(f"--store must be 'keyring' or 'file', not {store!r}")
+
+
+def login(
+    ctx: typer.Context,
+    profile: ProfileOption = None,
+    store: Annotated[
+        str | None, typer.Option("--store", help="Where to save: keyring (default) or file.")
+    ] = None,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Save without checking with the workspace.")
+    ] = False,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Workspace host; the token is read from stdin.")
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option("--client-id", help="Service principal id; the secret is read from stdin."),
+    ] = None,
+    trust_host: TrustOption = None,
+) -> None:
+    """Save credentials: paste HOST::TOKEN (hidden), or --host with the token on stdin."""
+    state: CliState = ctx.obj
+    chosen = _store_name(store)
+    state.trusted_hosts = (*state.trusted_hosts, *(trust_host or ()))
+    settings = state.settings(profile=profile)
+    name = settings.profile or DEFAULT_PROFILE
+    credential = read_credential(host or state.host, client_id, settings.trusted_hosts)
+    if not no_verify:
+        count = verify(state, credential, settings)
+        state.err.print(f"Verified: {credential.host.url} accepts it ({count} serving endpoints).")
+    where = save(state, settings, name, credential, chosen)
+    state.out.print(f"Saved profile {name!r} for {credential.host.url} in {where}.", markup=False)
+
+
+def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
+    """Remove a profile from the OS keyring and brickgate's credentials file."""
+    state: CliState = ctx.obj
+    settings = state.settings(profile=profile)
+    name = settings.profile or DEFAULT_PROFILE
+    container = state.container(settings)
+    removed: list[str] = []
+    stores: list[CredentialStore] = [container.file_store()]
+    if settings.use_keyring:
+        stores.insert(0, container.keyring_store())
+    for store in stores:
+        try:
+            if store.delete(name):
+                removed.append(store.describe())
+        except SourceUnavailableError as error:
+            state.err.print(f"Skipped the {error.source}: {error.reason}", markup=False)
+    if removed:
+        state.out.print(f"Removed profile {name!r} from: {'; '.join(removed)}.", markup=False)
+    else:
+        state.out.print(f"No profile {name!r} was stored; nothing removed.", markup=False)
+
+
+def status(
+    ctx: typer.Context,
+    profile: ProfileOption = None,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="Do not ask the workspace whether it accepts them.")
+    ] = False,
+) -> None:
+    """Which credentials are used, from which source, and why the others are not."""
+    state: CliState = ctx.obj
+    settings = state.settings(profile=profile)
+    container = state.container(settings)
+    resolution = container.credential_chain().resolve(exhaustive=True)
+    out = state.out
+    for line in credential_lines(resolution.credential):
+        out.print(line, markup=False)
+    out.print(f"Source: {resolution.source}", markup=False)
+    out.print(f"Profile: {resolution.profile or '(default)'}", markup=False)
+    out.print(trace_table(resolution))
+    state.check_host(resolution.credential, settings, resolution.source)
+    if offline:
+        return
+    count = verify(state, resolution.credential, settings)
+    out.print(f"Workspace: accepts these credentials ({count} serving endpoints).", markup=False)
+
+
+auth_app = typer.Typer(help="Inspect credentials.", no_args_is_help=True)
+auth_app.command("status")(status)

@@ -1,0 +1,102 @@
+"""What every command shares: global options, the two consoles and container construction."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rich.console import Console
+
+from brickgate.client import Client
+from brickgate.container import BrickgateContainer, create_container
+from brickgate.domain.credentials import Credential
+from brickgate.domain.errors import ConfigurationError
+from brickgate.domain.hosts import WorkspaceHost
+from brickgate.settings import BrickgateSettings, load_settings
+
+
+def stdout_console() -> Console:
+    """A console on the current ``sys.stdout`` (results)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def stderr_console() -> Console:
+    """A console on the current ``sys.stderr`` (diagnostics)."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@dataclass
+class CliState:
+    """Global options of one ``brickgate`` run, and the provider overrides tests inject.
+
+    ``overrides`` are passed to ``create_container`` (provider name to value), so a test can
+    swap the keyring or file store without touching the machine's own.
+    """
+
+    profile: str | None = None
+    host: str | None = None
+    debug: bool = False
+    trusted_hosts: tuple[str, ...] = ()
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    out: Console = field(default_factory=stdout_console)
+    err: Console = field(default_factory=stderr_console)
+
+    def settings(self, *, profile: str | None = None, **values: Any) -> BrickgateSettings:
+        """Settings from ``BRICKGATE_*`` plus the global options; raises ``ConfigurationError``."""
+        chosen = profile if profile is not None else self.profile
+        if chosen is not None:
+            values["profile"] = chosen
+        settings = load_settings(**values)
+        if self.trusted_hosts:
+            hosts = (*settings.trusted_hosts, *self.trusted_hosts)
+            settings = settings.model_copy(update={"trusted_hosts": hosts})
+        return settings
+
+    def container(
+        self, settings: BrickgateSettings | None = None, **overrides: Any
+    ) -> BrickgateContainer:
+        """A container on ``settings`` (default: ``self.settings()``) with the test overrides."""
+        merged = {**self.overrides, **overrides}
+        return create_container(settings or self.settings(), **merged)
+
+    def connect(self, *, profile: str | None = None) -> tuple[Client, BrickgateContainer]:
+        """A client on the credential chain, and its container; checks ``--host`` against it.
+
+        Raises ``NoCredentialsError`` (and the chain's other errors) when nothing usable is
+        found, ``ConfigurationError`` when the credentials found are for another host.
+        """
+        settings = self.settings(profile=profile)
+        container = self.container(settings)
+        credential: Credential = container.credential()
+        self.check_host(credential, settings, container.resolution().source)
+        return Client(container=container), container
+
+    def client(self, *, profile: str | None = None) -> Client:
+        """The client of ``connect()``."""
+        return self.connect(profile=profile)[0]
+
+    def client_for(self, credential: Credential, settings: BrickgateSettings) -> Client:
+        """A client using exactly ``credential`` (nothing else is resolved)."""
+        return Client(container=self.container(settings, explicit_credential=credential))
+
+    def check_host(self, credential: Credential, settings: BrickgateSettings, source: str) -> None:
+        """Refuse credentials for another host than ``--host``: a token goes to its own host."""
+        if self.host is None:
+            return
+        wanted = WorkspaceHost.parse(self.host, trusted_hosts=settings.trusted_hosts)
+        if wanted.url != credential.host.url:
+            raise ConfigurationError(
+                f"the credentials found ({source}) are for {credential.host.url}, not "
+                f"{wanted.url}; run `brickgate login --host {wanted.url} --profile NAME` "
+                "and pass --profile NAME"
+            )
+
+
+def stdin_is_tty() -> bool:
+    """True when a person types on standard input."""
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
