@@ -1,0 +1,244 @@
+"""The clients measured: raw httpx (the reference), brickgate and the openai SDK, sync and async.
+
+Each system imports its library lazily (inside the methods) so that the import scenario times
+exactly the statement in ``imports``. Sync systems implement ``setup/chat/stream``; async ones
+``asetup/achat/astream/aclose``. ``stream(n)`` returns the number of chunks seen.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench import CHAT_PATH, CHUNKS_HEADER, MAX_TOKENS, MESSAGES, MODEL, TOKEN, request_body
+
+_HEADERS = {"authorization": f"Bearer {TOKEN}", "content-type": "application/json"}
+
+
+class Unsupported(Exception):
+    """The system cannot run here (e.g. an optional library is not installed)."""
+
+
+class SSECounter:
+    """What a raw client does with a stream: split events on blank lines, parse each JSON."""
+
+    def __init__(self) -> None:
+        self.buf = b""
+        self.count = 0
+
+    def feed(self, piece: bytes) -> None:
+        *events, self.buf = (self.buf + piece).split(b"\n\n")
+        for event in events:
+            if event.startswith(b"data: ") and event[6:] != b"[DONE]":
+                json.loads(event[6:])
+                self.count += 1
+
+
+class HttpxSystem:
+    """Reference: ``httpx.Client``, prebuilt body, ``json.loads``, a minimal SSE split."""
+
+    label = "httpx (raw reference)"
+    imports = "import httpx, json"
+    is_async = False
+
+    def setup(self, base: str) -> None:
+        import httpx
+
+        self.client = httpx.Client(base_url=base, headers=_HEADERS)
+        self.body = request_body()
+        self.stream_body = request_body(stream=True)
+
+    def chat(self) -> str:
+        response = self.client.post(CHAT_PATH, content=self.body)
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}")
+        text: str = json.loads(response.content)["choices"][0]["message"]["content"]
+        return text
+
+    def stream(self, n: int) -> int:
+        counter = SSECounter()
+        headers = {CHUNKS_HEADER: str(n)}
+        with self.client.stream(
+            "POST", CHAT_PATH, content=self.stream_body, headers=headers
+        ) as response:
+            for piece in response.iter_bytes():
+                counter.feed(piece)
+        return counter.count
+
+
+class AsyncHttpxSystem:
+    """Reference for async: ``httpx.AsyncClient`` with its default pool limits."""
+
+    label = "httpx async (raw reference)"
+    imports = "import httpx, json"
+    is_async = True
+
+    async def asetup(self, base: str) -> None:
+        import httpx
+
+        self.client = httpx.AsyncClient(base_url=base, headers=_HEADERS)
+        self.body = request_body()
+        self.stream_body = request_body(stream=True)
+
+    async def achat(self) -> str:
+        response = await self.client.post(CHAT_PATH, content=self.body)
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}")
+        text: str = json.loads(response.content)["choices"][0]["message"]["content"]
+        return text
+
+    async def astream(self, n: int) -> int:
+        counter = SSECounter()
+        headers = {CHUNKS_HEADER: str(n)}
+        async with self.client.stream(
+            "POST", CHAT_PATH, content=self.stream_body, headers=headers
+        ) as response:
+            async for piece in response.aiter_bytes():
+                counter.feed(piece)
+        return counter.count
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _brickgate_options(base: str) -> dict[str, Any]:
+    return {
+        "host": base,
+        "token": TOKEN,
+        "trusted_hosts": ["127.0.0.1"],
+        "surface": "serving-endpoints",
+    }
+
+
+class BrickgateSystem:
+    """``brickgate.Client`` through its public API (stream chunks assembled, as users get them)."""
+
+    label = "brickgate"
+    imports = "import brickgate"
+    is_async = False
+
+    def setup(self, base: str) -> None:
+        import brickgate
+
+        self.client = brickgate.Client(**_brickgate_options(base))
+
+    def chat(self) -> str:
+        return self.client.chat(MODEL, MESSAGES, max_tokens=MAX_TOKENS).text
+
+    def stream(self, n: int) -> int:
+        seen = 0
+        headers = {CHUNKS_HEADER: str(n)}
+        with self.client.stream(
+            MODEL, MESSAGES, max_tokens=MAX_TOKENS, extra_headers=headers
+        ) as stream:
+            for _ in stream:
+                seen += 1
+        return seen
+
+
+class AsyncBrickgateSystem:
+    """``brickgate.AsyncClient``."""
+
+    label = "brickgate async"
+    imports = "import brickgate"
+    is_async = True
+
+    async def asetup(self, base: str) -> None:
+        import brickgate
+
+        self.client = brickgate.AsyncClient(**_brickgate_options(base))
+
+    async def achat(self) -> str:
+        return (await self.client.chat(MODEL, MESSAGES, max_tokens=MAX_TOKENS)).text
+
+    async def astream(self, n: int) -> int:
+        seen = 0
+        headers = {CHUNKS_HEADER: str(n)}
+        async with self.client.stream(
+            MODEL, MESSAGES, max_tokens=MAX_TOKENS, extra_headers=headers
+        ) as stream:
+            async for _ in stream:
+                seen += 1
+        return seen
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def _openai() -> Any:
+    try:
+        import openai
+    except ImportError as exc:
+        raise Unsupported("openai is not installed (pip install openai)") from exc
+    return openai
+
+
+class OpenAISystem:
+    """The openai SDK pointed at ``<host>/serving-endpoints`` (as databricks-openai does)."""
+
+    label = "openai SDK"
+    imports = "from openai import OpenAI"
+    is_async = False
+
+    def setup(self, base: str) -> None:
+        self.client = _openai().OpenAI(base_url=base + "/serving-endpoints", api_key=TOKEN)
+
+    def chat(self) -> str:
+        reply = self.client.chat.completions.create(
+            model=MODEL, messages=MESSAGES, max_tokens=MAX_TOKENS
+        )
+        text: str = reply.choices[0].message.content
+        return text
+
+    def stream(self, n: int) -> int:
+        chunks = self.client.chat.completions.create(
+            model=MODEL,
+            messages=MESSAGES,
+            max_tokens=MAX_TOKENS,
+            stream=True,
+            extra_headers={CHUNKS_HEADER: str(n)},
+        )
+        return sum(1 for _ in chunks)
+
+
+class AsyncOpenAISystem:
+    """``openai.AsyncOpenAI``."""
+
+    label = "openai SDK async"
+    imports = "from openai import AsyncOpenAI"
+    is_async = True
+
+    async def asetup(self, base: str) -> None:
+        self.client = _openai().AsyncOpenAI(base_url=base + "/serving-endpoints", api_key=TOKEN)
+
+    async def achat(self) -> str:
+        reply = await self.client.chat.completions.create(
+            model=MODEL, messages=MESSAGES, max_tokens=MAX_TOKENS
+        )
+        text: str = reply.choices[0].message.content
+        return text
+
+    async def astream(self, n: int) -> int:
+        chunks = await self.client.chat.completions.create(
+            model=MODEL,
+            messages=MESSAGES,
+            max_tokens=MAX_TOKENS,
+            stream=True,
+            extra_headers={CHUNKS_HEADER: str(n)},
+        )
+        return len([chunk async for chunk in chunks])
+
+    async def aclose(self) -> None:
+        await self.client.close()
+
+
+SYSTEMS: dict[str, type[Any]] = {
+    "httpx": HttpxSystem,
+    "brickgate": BrickgateSystem,
+    "openai": OpenAISystem,
+    "httpx-async": AsyncHttpxSystem,
+    "brickgate-async": AsyncBrickgateSystem,
+    "openai-async": AsyncOpenAISystem,
+}
+REFERENCE = {"httpx": "httpx", "brickgate": "httpx", "openai": "httpx"}
+REFERENCE.update({name: "httpx-async" for name in SYSTEMS if name.endswith("-async")})
