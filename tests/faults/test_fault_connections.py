@@ -9,7 +9,6 @@ from brickgate.adapters.fake_clock import FakeClock
 from brickgate.testing import FakeWorkspace, Fault
 from tests.faults.conftest import CHAT, EMBED, LLAMA, ClientFactory, assert_no_secret, paths
 
-
 RESETS = [Fault(reset_before_headers=True), Fault(reset_after_headers=True)]
 
 
