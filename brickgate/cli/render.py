@@ -123,7 +123,8 @@ def endpoint_dict(endpoint: Endpoint) -> dict[str, Any]:
 def endpoints_table(endpoints: Sequence[Endpoint]) -> Table:
     """The ``brickgate endpoints`` table."""
     table = Table(title="Serving endpoints", title_justify="left")
-    for column in ("Name", "Task", "State", "Served"):
+    table.add_column("Name", no_wrap=True)
+    for column in ("Task", "State", "Served"):
         table.add_column(column)
     for endpoint in endpoints:
         state = "ready" if endpoint.ready else (endpoint.state or "not ready").lower()

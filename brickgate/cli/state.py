@@ -17,9 +17,13 @@ from brickgate.domain.hosts import WorkspaceHost
 from brickgate.settings import BrickgateSettings, load_settings
 
 
+PIPED_WIDTH = 160
+
+
 def stdout_console() -> Console:
-    """A console on the current ``sys.stdout`` (results)."""
-    return Console(highlight=False, soft_wrap=True)
+    """A console on the current ``sys.stdout`` (results); wide tables when it is not a TTY."""
+    width = None if _isatty(sys.stdout) else PIPED_WIDTH
+    return Console(highlight=False, soft_wrap=True, width=width)
 
 
 def stderr_console() -> Console:
@@ -96,7 +100,12 @@ class CliState:
 
 def stdin_is_tty() -> bool:
     """True when a person types on standard input."""
+    return _isatty(sys.stdin)
+
+
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
     try:
-        return sys.stdin.isatty()
-    except (AttributeError, ValueError):
+        return bool(isatty()) if callable(isatty) else False
+    except ValueError:
         return False
