@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
@@ -86,7 +86,7 @@ def make_client(ws: FakeWorkspace, clock: FakeClock) -> Iterator[ClientFactory]:
 @pytest.fixture
 async def make_async_client(
     ws: FakeWorkspace, clock: FakeClock
-) -> Any:  # an async generator of AsyncClientFactory
+) -> AsyncIterator[AsyncClientFactory]:
     """The AsyncClient twin of ``make_client``."""
     made: list[AsyncClient] = []
 
