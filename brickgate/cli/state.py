@@ -16,7 +16,6 @@ from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.settings import BrickgateSettings, load_settings
 
-
 PIPED_WIDTH = 160
 
 

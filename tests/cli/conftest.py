@@ -57,6 +57,20 @@ class Cli:
         return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
+def unavailable_keyring_store() -> KeyringStore:
+    """A keyring store on keyring's "fail" backend: a machine without any keyring."""
+    import keyring.backends.fail
+
+    return KeyringStore(backend=keyring.backends.fail.Keyring())  # type: ignore[no-untyped-call]
+
+
+def last_body(workspace: FakeWorkspace) -> dict[str, Any]:
+    """The JSON body of the last request the workspace received."""
+    body = workspace.requests[-1].json
+    assert isinstance(body, dict)
+    return body
+
+
 @pytest.fixture
 def cli() -> Cli:
     return Cli()

@@ -6,12 +6,9 @@ import json
 import os
 from pathlib import Path
 
-import keyring.backends.fail
-
 from brickgate import __version__
-from brickgate.adapters.credentials.keyring import KeyringStore
 from brickgate.testing import FakeWorkspace
-from tests.cli.conftest import LOOPBACK, Cli
+from tests.cli.conftest import LOOPBACK, Cli, last_body, unavailable_keyring_store
 
 TRUST = ("--trust-host", LOOPBACK)
 CHAT_MODEL = "databricks-meta-llama-3-3-70b-instruct"
@@ -66,7 +63,7 @@ def test_login_no_verify_makes_no_request(cli: Cli, workspace: FakeWorkspace) ->
 def test_login_falls_back_to_the_file_when_the_keyring_is_unavailable(
     cli: Cli, workspace: FakeWorkspace, clean_environment: Path
 ) -> None:
-    broken = KeyringStore(backend=keyring.backends.fail.Keyring())
+    broken = unavailable_keyring_store()
     login = f"{workspace.url}::{workspace.token}"
     result = cli("login", *TRUST, input=login, keyring_store=broken)
     assert result.exit_code == 0, result.output
@@ -80,7 +77,7 @@ def test_login_falls_back_to_the_file_when_the_keyring_is_unavailable(
 def test_login_store_keyring_explicit_is_an_error_without_a_keyring(
     cli: Cli, workspace: FakeWorkspace, clean_environment: Path
 ) -> None:
-    broken = KeyringStore(backend=keyring.backends.fail.Keyring())
+    broken = unavailable_keyring_store()
     login = f"{workspace.url}::{workspace.token}"
     result = cli("login", "--store", "keyring", *TRUST, input=login, keyring_store=broken)
     assert result.exit_code == 2
@@ -190,7 +187,7 @@ def test_chat_streams_the_answer_and_prints_usage_on_stderr(
     assert "you said Hello there" in result.stdout
     assert "tokens" in result.stderr
     assert "tokens" not in result.stdout
-    assert workspace.requests[-1].json["stream"] is True
+    assert last_body(workspace)["stream"] is True
 
 
 def test_chat_reads_a_piped_prompt(
@@ -206,7 +203,7 @@ def test_chat_joins_argument_and_piped_input(
 ) -> None:
     result = cli("chat", "-m", CHAT_MODEL, "Summarise:", input="the document", env=ws_env)
     assert result.exit_code == 0
-    sent = workspace.requests[-1].json["messages"][-1]["content"]
+    sent = last_body(workspace)["messages"][-1]["content"]
     assert sent == "Summarise:\n\nthe document"
 
 
@@ -216,7 +213,7 @@ def test_chat_options_reach_the_request(
     args = ("--system", "Be brief.", "--max-tokens", "42", "--temperature", "0.5")
     result = cli("chat", "-m", CHAT_MODEL, *args, "Hi", env=ws_env)
     assert result.exit_code == 0, result.output
-    body = workspace.requests[-1].json
+    body = last_body(workspace)
     assert body["messages"][0] == {"role": "system", "content": "Be brief."}
     assert body["max_tokens"] == 42
     assert body["temperature"] == 0.5

@@ -1,0 +1,147 @@
+"""The installed entry point in child processes: `python -m brickgate`, keyrings, a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from brickgate.testing import FakeWorkspace
+from tests.cli.conftest import LOOPBACK
+from tests.cli.terminal import TerminalSession
+
+CHAT_MODEL = "databricks-meta-llama-3-3-70b-instruct"
+MEMORY_KEYRING = "brickgate.testing.memory_keyring.MemoryKeyring"
+FAIL_KEYRING = "keyring.backends.fail.Keyring"
+
+
+def run(
+    *args: str, input: str = "", env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "brickgate", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def config_dir() -> Path:
+    return Path(os.environ["BRICKGATE_CONFIG_DIR"])
+
+
+def test_import_brickgate_loads_neither_typer_nor_rich() -> None:
+    code = (
+        "import sys, brickgate; brickgate.Client; "
+        "print(sorted(m for m in ('typer', 'rich', 'click') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_demo_runs_and_streams_a_reply_without_writing_files(clean_environment: Path) -> None:
+    result = run("demo")
+    assert result.returncode == 0, result.stderr
+    assert "says:" in result.stdout
+    assert "Credential sources" in result.stdout
+    assert "served" in result.stdout
+    assert "tokens" in result.stderr
+    assert not config_dir().exists()
+    assert sorted(p.name for p in clean_environment.iterdir()) == []
+
+
+def test_login_without_a_keyring_backend_falls_back_to_the_file() -> None:
+    with FakeWorkspace() as ws:
+        env = {"PYTHON_KEYRING_BACKEND": FAIL_KEYRING}
+        login = run("login", "--trust-host", LOOPBACK, input=f"{ws.url}::{ws.token}\n", env=env)
+        assert login.returncode == 0, login.stderr
+        assert "keyring cannot be used" in login.stderr
+        path = config_dir() / "credentials.json"
+        assert json.loads(path.read_text())["profiles"]["DEFAULT"]["host"] == ws.url
+        status = run("--trust-host", LOOPBACK, "auth", "status", env=env)
+        assert status.returncode == 0, status.stderr
+        assert "Source: file" in status.stdout
+        assert ws.token not in login.stdout + login.stderr + status.stdout + status.stderr
+
+
+def test_login_with_the_in_memory_keyring_backend_writes_no_file() -> None:
+    with FakeWorkspace() as ws:
+        env = {"PYTHON_KEYRING_BACKEND": MEMORY_KEYRING}
+        login = run("login", "--host", ws.url, "--trust-host", LOOPBACK, input=ws.token, env=env)
+    assert login.returncode == 0, login.stderr
+    assert "OS keyring" in login.stdout
+    assert not (config_dir() / "credentials.json").exists()
+
+
+def test_json_output_of_a_child_process_parses_back() -> None:
+    with FakeWorkspace() as ws:
+        env = {"DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
+        result = run("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, "--json", "Hi", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["finish_reason"] == "stop"
+
+
+def test_errors_in_a_child_process_are_one_line() -> None:
+    result = run("endpoints", env={"DATABRICKS_HOST": "https://evil.example.com"})
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_interactive_chat_session_on_a_terminal() -> None:
+    with FakeWorkspace() as ws:
+        env = {**os.environ, "DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
+        session = TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        session.expect("you> ")
+        session.send("first question\n")
+        session.expect("you said first question")
+        session.expect("you> ")
+        session.send("second question\n")
+        session.expect("you said second question")
+        session.send("/exit\n")
+        assert session.wait() == 0
+        last = ws.requests[-1].json
+    assert isinstance(last, dict)
+    roles = [message["role"] for message in last["messages"]]
+    assert roles == ["user", "assistant", "user"]
+    assert ws.token not in session.transcript
+
+
+def test_interactive_chat_ends_at_end_of_input() -> None:
+    with FakeWorkspace() as ws:
+        env = {**os.environ, "DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
+        session = TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        session.expect("you> ")
+        session.send("\x04")
+        assert session.wait() == 0
+
+
+def test_ctrl_c_in_a_terminal_session_exits_130() -> None:
+    with FakeWorkspace() as ws:
+        env = {**os.environ, "DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
+        session = TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        session.expect("you> ")
+        session.process.send_signal(signal.SIGINT)
+        assert session.wait() == 130
+    assert "interrupted" in session.transcript
+    assert "Traceback" not in session.transcript
+
+
+def test_login_on_a_terminal_reads_the_token_hidden() -> None:
+    with FakeWorkspace() as ws:
+        env = {**os.environ, "PYTHON_KEYRING_BACKEND": MEMORY_KEYRING}
+        session = TerminalSession("login", "--trust-host", LOOPBACK, env=env)
+        session.expect("HOST::TOKEN (hidden): ")
+        session.send(f"{ws.url}::{ws.token}\n")
+        session.expect("Saved profile 'DEFAULT'")
+        assert session.wait() == 0
+    assert ws.token not in session.transcript
