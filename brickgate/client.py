@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -11,7 +11,10 @@ from typing_extensions import Self, Unpack
 from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.credentials import parse_login
 from brickgate.domain.params import CallParams, ChatParams
+from brickgate.domain.sql import AiQueryJob
+from brickgate.services.batch import DEFAULT_CONCURRENCY, AsyncBatchRun, BatchRun
 from brickgate.services.chat_service import AsyncChatService, ChatService, Messages
+from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 from brickgate.services.streams import AsyncStream, Stream
 
 if TYPE_CHECKING:
@@ -126,10 +129,71 @@ class Client(_ClientBase):
         """The built-in model catalog merged with what the workspace serves."""
         return self._service.models(params)
 
+    def batch(
+        self,
+        model: str,
+        items: Iterable[object],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        **params: Unpack[ChatParams],
+    ) -> BatchRun:
+        """Chat with ``model`` once per item; results come back as each finishes.
+
+        ``items`` are ``BatchItem``s, ``(id, prompt)`` tuples or ``{"id", "prompt" |
+        "messages", ...}`` dicts (other keys are that item's chat parameters). Iterate the
+        returned ``BatchRun`` for ``BatchResult``s (a reply or the item's typed error);
+        ``run.summary`` holds the totals. At most ``concurrency`` requests are in flight, and a
+        429 pauses every worker for its ``Retry-After``. Raises ``InvalidRequestError`` for a
+        ``concurrency`` below 1; per-item problems become that item's error.
+        """
+        self._batch_used = True
+        runner = self._container.batch_runner()
+        return runner.run(model, items, params, concurrency=concurrency)
+
+    def batch_sql(
+        self,
+        model: str,
+        source_table: str,
+        prompt_column: str,
+        output_table: str,
+        *,
+        warehouse_id: str,
+        model_parameters: Mapping[str, Any] | None = None,
+        replace: bool = False,
+        on_status: StatusCallback | None = None,
+    ) -> SqlBatchResult:
+        """Run ``ai_query(model, prompt_column)`` over ``source_table`` on a SQL warehouse,
+        writing every row plus a ``response`` column to ``output_table``.
+
+        Waits for the statement (``on_status(status, elapsed)`` sees each poll), cancels it on
+        ``KeyboardInterrupt``, and returns the result with the output's row count. Raises
+        ``InvalidRequestError`` for an unsafe table, column, model name or parameter (nothing
+        sent), ``RemoteError`` when the statement ends FAILED or CANCELED, ``ApiError``
+        subclasses when the API refuses.
+        """
+        job = AiQueryJob.create(
+            model,
+            source_table,
+            prompt_column,
+            output_table,
+            warehouse_id=warehouse_id,
+            model_parameters=model_parameters,
+            replace=replace,
+        )
+        self._sql_used = True
+        return self._container.sql_batch_service().run(job, on_status).raise_for_state()
+
+    _batch_used = False
+    _sql_used = False
+
     def close(self) -> None:
         """Release pooled connections; idempotent."""
         if self._cached_service is not None:
             self._cached_service.close()
+        if self._batch_used:
+            self._container.batch_chat_service().close()
+        if self._sql_used:
+            self._container.sql_batch_service().transport.close()
 
     def __enter__(self) -> Self:
         return self
@@ -193,10 +257,28 @@ class AsyncClient(_ClientBase):
         """The built-in model catalog merged with what the workspace serves."""
         return await self._service.models(params)
 
+    def batch(
+        self,
+        model: str,
+        items: Iterable[object] | AsyncIterable[object],
+        *,
+        concurrency: int = DEFAULT_CONCURRENCY,
+        **params: Unpack[ChatParams],
+    ) -> AsyncBatchRun:
+        """The async twin of ``Client.batch``: ``async for result in client.batch(...)``;
+        ``items`` may also be an async iterable."""
+        self._batch_used = True
+        runner = self._container.async_batch_runner()
+        return runner.run(model, items, params, concurrency=concurrency)
+
+    _batch_used = False
+
     async def aclose(self) -> None:
         """Release pooled connections; idempotent."""
         if self._cached_service is not None:
             await self._cached_service.aclose()
+        if self._batch_used:
+            await self._container.async_batch_chat_service().aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -28,6 +28,7 @@ from brickgate.adapters.transport.retry import (
     RetryingTransport,
     RetryPolicy,
 )
+from brickgate.adapters.transport.statements import HttpStatementTransport
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import DEFAULT_PROFILE, Credential, PersonalAccessToken
 from brickgate.domain.errors import ConfigurationError
@@ -36,12 +37,20 @@ from brickgate.ports.clock import Clock
 from brickgate.ports.credentials import CredentialSource
 from brickgate.ports.tokens import AsyncTokenProvider, TokenProvider
 from brickgate.ports.transport import AsyncChatTransport, ChatTransport
+from brickgate.services.batch import (
+    AsyncBatchRunner,
+    AsyncGatedTransport,
+    BackoffGate,
+    BatchRunner,
+    GatedTransport,
+)
 from brickgate.services.chat_service import AsyncChatService, ChatService
 from brickgate.services.credential_chain import (
     EXPLICIT_SOURCE,
     CredentialChain,
     credential_from_arguments,
 )
+from brickgate.services.sql_batch import SqlBatchService
 from brickgate.settings import BrickgateSettings, load_settings
 
 CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
@@ -154,6 +163,63 @@ def chain_order(
     return sources
 
 
+# Batch: factories used by the "Batch" providers at the end of the container
+
+
+def batch_transport_for(
+    chat_transport: providers.Provider[ChatTransport],
+    http_transport: providers.Provider[ChatTransport],
+    gate: BackoffGate,
+    policy: RetryPolicy,
+    clock: Clock,
+) -> ChatTransport:
+    """The batch's chat transport: the gate under the retries, so every 429 pauses every worker.
+
+    When ``chat_transport`` was replaced (``Client.with_transport``), the gate wraps it instead.
+    """
+    if chat_transport.last_overriding is not None:
+        return GatedTransport(chat_transport(), gate)
+    return RetryingTransport(GatedTransport(http_transport(), gate), policy, clock)
+
+
+def async_batch_transport_for(
+    chat_transport: providers.Provider[AsyncChatTransport],
+    http_transport: providers.Provider[AsyncChatTransport],
+    gate: BackoffGate,
+    policy: RetryPolicy,
+    clock: Clock,
+) -> AsyncChatTransport:
+    """The async twin of ``batch_transport_for``."""
+    if chat_transport.last_overriding is not None:
+        return AsyncGatedTransport(chat_transport(), gate)
+    return AsyncRetryingTransport(AsyncGatedTransport(http_transport(), gate), policy, clock)
+
+
+def batch_runner_for(service: ChatService, gate: BackoffGate, clock: Clock) -> BatchRunner:
+    """A batch runner sending through ``service``."""
+    return BatchRunner(service.chat, gate, clock)
+
+
+def async_batch_runner_for(
+    service: AsyncChatService, gate: BackoffGate, clock: Clock
+) -> AsyncBatchRunner:
+    """An async batch runner sending through ``service``."""
+    return AsyncBatchRunner(service.chat, gate, clock)
+
+
+def statement_transport_for(
+    client: httpx.Client,
+    credential: Credential,
+    tokens: TokenProvider,
+    clock: Clock,
+    timeouts: Timeouts,
+) -> HttpStatementTransport:
+    """The SQL Statement Execution transport to the credential's host."""
+    return HttpStatementTransport(
+        client, credential.host, BearerAuth(credential.host, tokens), clock=clock, timeouts=timeouts
+    )
+
+
 class BrickgateContainer(containers.DeclarativeContainer):
     """Every adapter brickgate uses, each behind a provider a host application can override.
 
@@ -231,6 +297,37 @@ class BrickgateContainer(containers.DeclarativeContainer):
         AsyncRetryingTransport, async_http_transport, retry_policy, clock
     )
     async_chat_service = providers.Singleton(AsyncChatService, async_chat_transport, catalog)
+
+    # Batch: local runs behind a shared back-off gate, remote ai_query over SQL statements
+    batch_gate = providers.Singleton(BackoffGate, clock)
+    batch_chat_transport = providers.Singleton(
+        batch_transport_for,
+        chat_transport.provider,
+        http_transport.provider,
+        batch_gate,
+        retry_policy,
+        clock,
+    )
+    batch_chat_service = providers.Singleton(ChatService, batch_chat_transport, catalog)
+    batch_runner = providers.Factory(batch_runner_for, batch_chat_service, batch_gate, clock)
+    async_batch_chat_transport = providers.Singleton(
+        async_batch_transport_for,
+        async_chat_transport.provider,
+        async_http_transport.provider,
+        batch_gate,
+        retry_policy,
+        clock,
+    )
+    async_batch_chat_service = providers.Singleton(
+        AsyncChatService, async_batch_chat_transport, catalog
+    )
+    async_batch_runner = providers.Factory(
+        async_batch_runner_for, async_batch_chat_service, batch_gate, clock
+    )
+    statement_transport = providers.Singleton(
+        statement_transport_for, http_client, credential, token_provider, clock, timeouts
+    )
+    sql_batch_service = providers.Singleton(SqlBatchService, statement_transport, clock)
 
 
 def create_container(

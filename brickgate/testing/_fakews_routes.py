@@ -11,6 +11,7 @@ from brickgate.testing._fakews_catalog import LIST_BODY, EndpointSpec, endpoint_
 from brickgate.testing._fakews_faults import Fault, default_error
 from brickgate.testing._fakews_render import completion_body, embedding_body, stream_events
 from brickgate.testing._fakews_replies import chat_problem, plan_chat
+from brickgate.testing._fakews_statements import STATEMENTS_PATH, StatementBook
 from brickgate.testing._fakews_types import (
     API_ENDPOINTS,
     SERVING_PREFIX,
@@ -35,6 +36,7 @@ class Router:
         self.ai_gateway = ai_gateway
         self.stream_chunks = stream_chunks
         self.base_url = ""
+        self.statements = StatementBook()
         self._cache: OrderedDict[tuple[str, str, bytes], Reply] = OrderedDict()
 
     def handle(self, req: Incoming, fault: Fault | None) -> Reply:
@@ -107,6 +109,8 @@ class Router:
         denied = self._authorized(req)
         if denied is not None:
             return denied
+        if path.startswith(STATEMENTS_PATH):
+            return self.statements.handle(req)
         if method == "POST" and path.startswith(SERVING_PREFIX):
             rest = path[len(SERVING_PREFIX) :]
             if rest == "chat/completions":

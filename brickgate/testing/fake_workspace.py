@@ -17,6 +17,7 @@ from brickgate.testing._fakews_auth import TokenBook, mask_authorization
 from brickgate.testing._fakews_faults import Fault, FaultQueue
 from brickgate.testing._fakews_routes import Router
 from brickgate.testing._fakews_server import LOOPBACK, LoopbackServer
+from brickgate.testing._fakews_statements import StatementBook
 from brickgate.testing._fakews_types import Incoming, Reply, model_of
 
 __all__ = ["FakeWorkspace", "Fault", "RecordedRequest"]
@@ -175,9 +176,15 @@ class FakeWorkspace:
         """Make every OAuth access token issued so far expired (401 mentioning expiry)."""
         self._book.expire_all()
 
+    @property
+    def statements(self) -> StatementBook:
+        """The fake SQL warehouse: statements received, table row counts, scripted failures."""
+        return self._router.statements
+
     def reset(self) -> None:
-        """Forget recorded requests and scripted faults."""
+        """Forget recorded requests, scripted faults and SQL statements."""
         self._faults.clear()
+        self._router.statements.reset()
         with self._lock:
             self._requests.clear()
 

@@ -1,0 +1,158 @@
+"""Remote batch inference: run an ``ai_query`` statement on a SQL warehouse and follow it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from brickgate.domain.errors import (
+    BrickgateError,
+    RateLimitError,
+    RemoteError,
+    ServerError,
+    TransportError,
+)
+from brickgate.domain.sql import AiQueryJob, StatementRequest, StatementStatus
+from brickgate.ports.clock import Clock
+from brickgate.ports.statements import StatementTransport
+
+StatusCallback = Callable[[StatementStatus, float], None]
+
+_TRANSIENT = (RateLimitError, ServerError, TransportError)
+COUNT_WAIT = "30s"
+
+
+@dataclass(frozen=True, slots=True)
+class PollPolicy:
+    """How often to poll: ``initial`` seconds, growing by ``factor`` up to ``maximum``;
+    ``transient_retries`` failed polls in a row (429, 5xx, network) are tolerated."""
+
+    initial: float = 0.5
+    factor: float = 1.5
+    maximum: float = 10.0
+    transient_retries: int = 5
+
+
+@dataclass(frozen=True, slots=True)
+class SqlBatchResult:
+    """How a remote batch ended: the statement id and final ``state``, the output table's
+    ``row_count`` (``None`` when it could not be counted, ``count_error`` says why), the SQL
+    that ran and the seconds it took."""
+
+    statement_id: str
+    state: str
+    sql: str
+    row_count: int | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    count_error: str | None = None
+    elapsed: float = 0.0
+
+    @property
+    def succeeded(self) -> bool:
+        """True when the statement finished successfully."""
+        return self.state == "SUCCEEDED"
+
+    def raise_for_state(self) -> SqlBatchResult:
+        """Return self when it succeeded; raise ``RemoteError`` naming the state and cause."""
+        if self.succeeded:
+            return self
+        cause = ": ".join(part for part in (self.error_code, self.error_message) if part)
+        detail = f" ({cause})" if cause else ""
+        raise RemoteError(
+            f"the batch statement {self.statement_id} ended {self.state}{detail}; check the "
+            "tables, the column and the model, then run it again"
+        )
+
+
+class SqlBatchService:
+    """Submits ``AiQueryJob``s through a ``StatementTransport`` and polls them with back-off."""
+
+    def __init__(
+        self, transport: StatementTransport, clock: Clock, policy: PollPolicy | None = None
+    ) -> None:
+        self.transport = transport
+        self._clock = clock
+        self._policy = policy or PollPolicy()
+
+    def run(self, job: AiQueryJob, on_status: StatusCallback | None = None) -> SqlBatchResult:
+        """Run ``job`` to its end and count the output rows when it succeeded.
+
+        ``on_status(status, elapsed)`` is called with every status seen. On
+        ``KeyboardInterrupt`` the statement is cancelled before the interrupt propagates.
+        Raises brickgate errors when submitting fails or polling keeps failing; a statement
+        that ran and failed is returned with ``state == "FAILED"``.
+        """
+        started = self._clock.monotonic()
+        sql = job.sql()
+        status = self.transport.submit(StatementRequest(sql, job.warehouse_id))
+        status = self._follow(status, started, on_status)
+        elapsed = self._clock.monotonic() - started
+        result = SqlBatchResult(
+            status.statement_id,
+            status.state,
+            sql,
+            error_code=status.error_code,
+            error_message=status.error_message,
+            elapsed=elapsed,
+        )
+        if not result.succeeded:
+            return result
+        count, problem = self._count(job)
+        elapsed = self._clock.monotonic() - started
+        return SqlBatchResult(
+            status.statement_id,
+            status.state,
+            sql,
+            row_count=count,
+            count_error=problem,
+            elapsed=elapsed,
+        )
+
+    def _follow(
+        self, status: StatementStatus, started: float, on_status: StatusCallback | None
+    ) -> StatementStatus:
+        delay = self._policy.initial
+        try:
+            while True:
+                if on_status is not None:
+                    on_status(status, self._clock.monotonic() - started)
+                if status.done:
+                    return status
+                self._clock.sleep(delay)
+                delay = min(delay * self._policy.factor, self._policy.maximum)
+                status = self._poll(status.statement_id)
+        except KeyboardInterrupt:
+            self._cancel(status.statement_id)
+            raise
+
+    def _poll(self, statement_id: str) -> StatementStatus:
+        failures = 0
+        while True:
+            try:
+                return self.transport.get(statement_id)
+            except _TRANSIENT as error:
+                failures += 1
+                if failures > self._policy.transient_retries:
+                    raise
+                wait = getattr(error, "retry_after", None)
+                self._clock.sleep(wait if isinstance(wait, (int, float)) else self._policy.maximum)
+
+    def _cancel(self, statement_id: str) -> None:
+        try:
+            self.transport.cancel(statement_id)
+        except BrickgateError:
+            return
+
+    def _count(self, job: AiQueryJob) -> tuple[int | None, str | None]:
+        try:
+            request = StatementRequest(job.count_sql(), job.warehouse_id, COUNT_WAIT)
+            status = self._follow(self.transport.submit(request), self._clock.monotonic(), None)
+        except BrickgateError as error:
+            return None, f"counting the output rows failed: {error}"
+        if status.state != "SUCCEEDED":
+            return None, f"counting the output rows ended {status.state}"
+        try:
+            return int(status.rows[0][0]), None
+        except (IndexError, TypeError, ValueError):
+            return None, "counting the output rows returned no number"
