@@ -141,7 +141,8 @@ class ApiError(RemoteError):
     """The workspace answered with an error status.
 
     ``status`` is the HTTP status, ``error_code`` the Databricks code (``RESOURCE_DOES_NOT_EXIST``)
-    when the body had one, ``message`` the readable text, ``request_id`` the id to quote to support.
+    when the body had one, ``message`` the readable text, ``request_id`` the id to quote to support,
+    ``retry_after`` the seconds the server asked to wait (``Retry-After``), when it said.
     """
 
     def __init__(
@@ -151,11 +152,13 @@ class ApiError(RemoteError):
         status: int,
         error_code: str | None = None,
         request_id: str | None = None,
+        retry_after: float | None = None,
     ) -> None:
         self.status = status
         self.error_code = error_code
         self.message = message
         self.request_id = request_id
+        self.retry_after = retry_after
         super().__init__(self._render())
 
     def _render(self) -> str:
@@ -200,18 +203,6 @@ class ConflictError(ApiError):
 
 class RateLimitError(ApiError):
     """Too many requests (429 / REQUEST_LIMIT_EXCEEDED); ``retry_after`` in seconds when known."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int,
-        error_code: str | None = None,
-        request_id: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        self.retry_after = retry_after
-        super().__init__(message, status=status, error_code=error_code, request_id=request_id)
 
 
 class ServerError(ApiError):

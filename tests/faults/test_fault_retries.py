@@ -30,6 +30,16 @@ def test_an_http_date_retry_after_is_honoured(
     assert paths(ws, EMBED) == 2
 
 
+def test_a_503_with_retry_after_is_waited_out_as_the_server_asks(
+    ws: FakeWorkspace, make_client: ClientFactory, clock: FakeClock
+) -> None:
+    ws.fail(Fault(status=503, retry_after="4"), times=2, path=CHAT)
+    reply = make_client(max_retries=2).chat(LLAMA, "Hello")
+    assert "you said Hello" in reply.text
+    assert clock.sleeps == [4.0, 4.0]
+    assert paths(ws, CHAT) == 3
+
+
 def test_a_retry_after_beyond_the_cap_gives_up_at_once(
     ws: FakeWorkspace, make_client: ClientFactory, clock: FakeClock
 ) -> None:
@@ -116,3 +126,4 @@ def test_an_html_error_page_becomes_readable_text(
         make_client(max_retries=0).chat(LLAMA, "Hello")
     assert "Service Unavailable" in caught.value.message
     assert "<" not in str(caught.value)
+

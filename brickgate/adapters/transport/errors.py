@@ -173,17 +173,13 @@ def _build(
     headers: Mapping[str, str],
     now: float,
 ) -> ApiError:
-    cls = error_class(code, status)
-    text = _clean(message)
-    if cls is RateLimitError:
-        return RateLimitError(
-            text,
-            status=status,
-            error_code=code,
-            request_id=request_id,
-            retry_after=retry_after_from_headers(headers, now=now),
-        )
-    return cls(text, status=status, error_code=code, request_id=request_id)
+    return error_class(code, status)(
+        _clean(message),
+        status=status,
+        error_code=code,
+        request_id=request_id,
+        retry_after=retry_after_from_headers(headers, now=now) if headers else None,
+    )
 
 
 def _reason_phrase(status: int) -> str:
