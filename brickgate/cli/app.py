@@ -10,6 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from brickgate._version import __version__
+from brickgate.cli.batch import register as register_batch
 from brickgate.cli.chat import chat, embed
 from brickgate.cli.debug import enable_debug_logging
 from brickgate.cli.demo import demo
@@ -112,6 +113,7 @@ app.command()(endpoints)
 app.command()(chat)
 app.command()(embed)
 app.command()(demo)
+register_batch(app)
 
 
 def main() -> None:
