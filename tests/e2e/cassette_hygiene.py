@@ -47,6 +47,8 @@ DATABRICKS_HOSTNAME = re.compile(
 _FIELDS = "|".join(SECRET_FIELDS)
 _JSON_SECRET = re.compile(rf'("(?:{_FIELDS})"\s*:\s*")((?:[^"\\]|\\.)*)(")')
 _FORM_SECRET = re.compile(rf"(?<![A-Za-z0-9_])((?:{_FIELDS})=)([^&\s]*)")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+PLACEHOLDER_EMAIL = "someone@example.com"
 _BEARER = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+")
 
 CASSETTE_HEADER = (
@@ -70,7 +72,7 @@ class CassetteScrubber:
         self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
 
     def scrub_text(self, text: str) -> str:
-        """Return ``text`` with workspace addresses, secret values and bearer tokens replaced."""
+        """Return ``text`` with workspace addresses, secrets, bearer tokens and emails replaced."""
         for secret in self._secrets:
             text = text.replace(secret, SCRUBBED)
         for origin in self._origins:
@@ -81,6 +83,7 @@ class CassetteScrubber:
         text = DATABRICKS_HOSTNAME.sub(PLACEHOLDER_HOST, text)
         text = _JSON_SECRET.sub(rf"\g<1>{SCRUBBED}\g<3>", text)
         text = _FORM_SECRET.sub(rf"\g<1>{SCRUBBED}", text)
+        text = _EMAIL.sub(PLACEHOLDER_EMAIL, text)
         return _BEARER.sub(rf"\g<1>{SCRUBBED}", text)
 
     def before_record_request(self, request: Any) -> Any:

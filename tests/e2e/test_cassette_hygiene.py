@@ -48,6 +48,7 @@ def test_form_and_json_secrets_and_hosts_are_scrubbed_in_bodies() -> None:
             "access_token": "eyJhbGciOi.payload.sig",
             "refresh_token": "r1",
             "note": f"token {PAT} from {LIVE}/api and other.cloud.databricks.com",
+            "creator": "jane.doe@corp.example.org",
         }
     ).encode()
     response = {
@@ -64,6 +65,7 @@ def test_form_and_json_secrets_and_hosts_are_scrubbed_in_bodies() -> None:
     assert PAT not in stored["note"]
     assert "azuredatabricks.net" not in stored["note"]
     assert "other.cloud.databricks.com" not in stored["note"]
+    assert stored["creator"] == "someone@example.com"
     assert list(scrubbed["headers"]) == ["Content-Type"]
     form = scrubber.scrub_text("grant_type=refresh_token&refresh_token=r2&client_secret=s3")
     assert form == "grant_type=refresh_token&refresh_token=scrubbed&client_secret=scrubbed"
