@@ -84,12 +84,6 @@ def recording_source(config: pytest.Config) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line(
-        "markers", "fake_workspace_only: needs a scripted FakeWorkspace to record (not live)"
-    )
-    config.addinivalue_line(
-        "markers", "oauth_client: records with an OAuth M2M client id and secret"
-    )
     mode = record_mode_of(config)
     if os.environ.get("CI") and mode != "none":
         raise pytest.UsageError(
