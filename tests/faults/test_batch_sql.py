@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from brickgate.adapters.fake_clock import FakeClock
@@ -46,7 +48,7 @@ def test_a_statement_is_submitted_polled_and_counted(
     assert result.row_count == 1234  # type: ignore[attr-defined]
     assert seen == ["PENDING", "RUNNING", "SUCCEEDED"]
     assert clock.sleeps == [0.5, 0.75]
-    bodies = [r.json for r in ws.requests if r.method == "POST"]
+    bodies: list[Any] = [r.json for r in ws.requests if r.method == "POST"]
     assert bodies[0]["wait_timeout"] == "0s"
     assert bodies[0]["warehouse_id"] == "wh-1"
     assert bodies[0]["statement"].startswith("CREATE TABLE `main`.`default`.`reviews_scored` AS")
