@@ -64,6 +64,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     finally:
         server.stop()
     results["elapsed_s"] = time.monotonic() - started
+    results["machine"]["loadavg_end"] = os.getloadavg()
     _write(results, report.render(results), args)
 
 
@@ -73,13 +74,15 @@ def _server_check(
     """Raw httpx sequential chat against FakeWorkspace and the fast server: is the server slow?"""
     from bench import runner
 
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for kind in ("fakews", "fast"):
         server = runner.Server(kind, server_cpu)
         try:
-            found[kind] = runner.measure(server, "seq", "httpx", params, client_cpu, timeout)
+            seq = runner.measure(server, "seq", "httpx", params, client_cpu, timeout)
+            stream = runner.measure(server, "stream", "httpx", params, client_cpu, timeout)
         finally:
             server.stop()
+        found[kind] = {**seq, **{f"stream_{key}": value for key, value in stream.items()}}
         print(f"server check {kind}: {found[kind]}")
     return found
 
@@ -98,7 +101,9 @@ def _write(results: dict[str, Any], markdown: str, args: argparse.Namespace) -> 
             handle.write(
                 "# Latest benchmark run\n\n"
                 f"Made by `python -m bench run` ({results['elapsed_s']:.0f} s) on "
-                f"{machine.get('cpu_model', '?')}, {machine['cpus']} cores; {versions}.\n\n"
+                f"{machine.get('cpu_model', '?')}, {machine['cpus']} cores; {versions}. "
+                f"Load average (1 min) {machine['loadavg'][0]:.2f} at the start, "
+                f"{machine['loadavg_end'][0]:.2f} at the end.\n\n"
                 f"{markdown}\n"
             )
     print(markdown)

@@ -103,7 +103,16 @@ def render(results: dict[str, Any]) -> str:
         out += ["### Import, construction and first request (fresh process)", ""]
         out += _table(
             sc["import"],
-            ["import ms", "ratio", "setup ms", "first request ms", "setup+first ms", "ratio"],
+            [
+                "import ms",
+                "ratio",
+                "setup ms",
+                "first request ms",
+                "setup+first ms",
+                "ratio",
+                "import+setup+first ms",
+                "ratio",
+            ],
             lambda s, r: [
                 _fmt(median(r, "import_ms"), ".1f"),
                 _x(ratio(sc["import"], s, "import_ms")),
@@ -111,6 +120,8 @@ def render(results: dict[str, Any]) -> str:
                 _fmt(median(r, "first_ms"), ".1f"),
                 _fmt(median(r, "setup_first_ms"), ".1f"),
                 _x(ratio(sc["import"], s, "setup_first_ms")),
+                _fmt(median(r, "cold_total_ms"), ".1f"),
+                _x(ratio(sc["import"], s, "cold_total_ms")),
             ],
         )
     if "seq" in sc:
@@ -167,12 +178,19 @@ def render(results: dict[str, Any]) -> str:
             )
     check = results.get("server_check")
     if check:
-        out += ["### Server check: raw httpx, sequential chat, one process per server", ""]
-        out += ["| server | client median us | server CPU us/req |", "|---|---:|---:|"]
+        out += [
+            "### Server check: raw httpx against each server (one process each)",
+            "",
+            "| server | chat median us | client CPU us/req | server CPU us/req | "
+            "stream chunks/s | client CPU ms | server CPU ms |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for kind, row in check.items():
             out.append(
-                f"| {kind} | {_fmt(row.get('median_us'))} | "
-                f"{_fmt(row.get('server_cpu_us_per_req'))} |"
+                f"| {kind} | {_fmt(row.get('median_us'))} | {_fmt(row.get('cpu_us_per_req'))} | "
+                f"{_fmt(row.get('server_cpu_us_per_req'))} | "
+                f"{_fmt(row.get('stream_chunks_per_s'))} | {_fmt(row.get('stream_cpu_ms'))} | "
+                f"{_fmt(row.get('stream_server_cpu_ms'))} |"
             )
         out.append("")
     return "\n".join(out)

@@ -102,9 +102,13 @@ def _timed_streams(run: Any, chunks: int, times: int) -> Result:
         seen = run()
         walls.append(time.perf_counter() - wall0)
         cpus.append(time.process_time() - cpu0)
+    return _stream_result(walls, cpus, seen, chunks)
+
+
+def _stream_result(walls: list[float], cpus: list[float], seen: int, chunks: int) -> Result:
     wall = statistics.median(walls)
     return {
-        "requests": times,
+        "requests": len(walls),
         "total_ms": wall * 1e3,
         "chunks_per_s": chunks / wall,
         "cpu_ms": statistics.median(cpus) * 1e3,
@@ -123,15 +127,7 @@ async def _astream(system: Any, base: str, chunks: int, times: int) -> Result:
         walls.append(time.perf_counter() - wall0)
         cpus.append(time.process_time() - cpu0)
     await system.aclose()
-    wall = statistics.median(walls)
-    return {
-        "requests": times,
-        "total_ms": wall * 1e3,
-        "chunks_per_s": chunks / wall,
-        "cpu_ms": statistics.median(cpus) * 1e3,
-        "chunks_seen": seen,
-        "maxrss_kb": peak_rss_kb(),
-    }
+    return _stream_result(walls, cpus, seen, chunks)
 
 
 async def _concurrent(system: Any, base: str, total: int, concurrency: int) -> Result:
