@@ -18,7 +18,7 @@ import tempfile
 import time
 from typing import Any
 
-from bench.systems import SYSTEMS
+from bench.systems import SYSTEMS, missing_library
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCENARIO_SYSTEMS = {
@@ -160,7 +160,10 @@ def measure(
     client_cpu: str | None,
     timeout: float,
 ) -> dict[str, Any]:
-    """One worker run with the server's CPU use around it."""
+    """One worker run with the server's CPU use around it (skipped when a library is missing)."""
+    missing = missing_library(system)
+    if missing is not None:
+        return {"unsupported": missing}
     cmd = worker_command(scenario, system, server.port, params)
     before = server.cpu_s()
     result = run_process(cmd, client_cpu, timeout)

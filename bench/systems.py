@@ -165,6 +165,16 @@ class AsyncBrickgateSystem:
         await self.client.aclose()
 
 
+def missing_library(name: str) -> str | None:
+    """Why system ``name`` cannot run here (its optional library is absent), or ``None``."""
+    from importlib.util import find_spec
+
+    library: str | None = getattr(SYSTEMS[name], "requires", None)
+    if library is None or find_spec(library) is not None:
+        return None
+    return f"{library} is not installed (pip install {library})"
+
+
 def _openai() -> Any:
     try:
         import openai
@@ -178,6 +188,7 @@ class OpenAISystem:
 
     label = "openai SDK"
     imports = "from openai import OpenAI"
+    requires = "openai"
     is_async = False
 
     def setup(self, base: str) -> None:
@@ -206,6 +217,7 @@ class AsyncOpenAISystem:
 
     label = "openai SDK async"
     imports = "from openai import AsyncOpenAI"
+    requires = "openai"
     is_async = True
 
     async def asetup(self, base: str) -> None:
