@@ -14,6 +14,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from brickgate.adapters.fake_clock import FakeClock
 from brickgate.cli import app
 from brickgate.testing import FakeWorkspace, Fault
 from tests.faults.conftest import CHAT, LLAMA, assert_no_secret
@@ -231,7 +232,9 @@ def test_sql_dry_run_prints_the_statement_and_sends_nothing(
     assert ws.requests == []
 
 
-def test_sql_engine_runs_the_statement_and_reports_rows(ws: FakeWorkspace, tmp_path: Path) -> None:
+def test_sql_engine_runs_the_statement_and_reports_rows(
+    ws: FakeWorkspace, clock: FakeClock
+) -> None:
     ws.statements.polls_to_finish = 1
     ws.statements.set_rows("`main`.`s`.`src`", 77)
     code, _, stderr = cli(
@@ -249,8 +252,10 @@ def test_sql_engine_runs_the_statement_and_reports_rows(ws: FakeWorkspace, tmp_p
         "-m",
         LLAMA,
         env=env_for(ws),
+        clock=clock,
     )
     assert code == 0, stderr
+    assert clock.sleeps == [0.5]
     assert "SUCCEEDED" in stderr and "wrote 77 rows to `main`.`s`.`out`" in stderr
     ws.statements.fail_next(
         "[INSUFFICIENT_PERMISSIONS] no USE SCHEMA", error_code="PERMISSION_DENIED"
@@ -270,6 +275,7 @@ def test_sql_engine_runs_the_statement_and_reports_rows(ws: FakeWorkspace, tmp_p
         "-m",
         LLAMA,
         env=env_for(ws),
+        clock=clock,
     )
     assert code == 5
     assert "ended FAILED (PERMISSION_DENIED: [INSUFFICIENT_PERMISSIONS]" in stderr
