@@ -176,7 +176,7 @@ def test_a_killed_run_resumes_without_duplicates_or_loss(ws: FakeWorkspace, tmp_
     ]
     environment = {**os.environ, **env_for(ws), "PYTHONPATH": str(ROOT)}
     child = subprocess.Popen(
-        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        command, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         assert wait_until(lambda: output.exists() and output.stat().st_size > 8_000)
@@ -185,8 +185,7 @@ def test_a_killed_run_resumes_without_duplicates_or_loss(ws: FakeWorkspace, tmp_
     finally:
         if child.poll() is None:
             child.kill()
-        if child.stderr is not None:
-            child.stderr.close()
+            child.wait(DEADLINE)
     assert child.returncode == -signal.SIGKILL
     written = output.read_bytes()
     complete = written[: written.rfind(b"\n") + 1].count(b"\n")
