@@ -126,4 +126,3 @@ def test_an_html_error_page_becomes_readable_text(
         make_client(max_retries=0).chat(LLAMA, "Hello")
     assert "Service Unavailable" in caught.value.message
     assert "<" not in str(caught.value)
-
