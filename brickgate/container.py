@@ -37,13 +37,8 @@ from brickgate.ports.clock import Clock
 from brickgate.ports.credentials import CredentialSource
 from brickgate.ports.tokens import AsyncTokenProvider, TokenProvider
 from brickgate.ports.transport import AsyncChatTransport, ChatTransport
-from brickgate.services.batch import (
-    AsyncBatchRunner,
-    AsyncGatedTransport,
-    BackoffGate,
-    BatchRunner,
-    GatedTransport,
-)
+from brickgate.services.batch import AsyncBatchRunner, BatchRunner
+from brickgate.services.batch_gate import AsyncGatedTransport, BackoffGate, GatedTransport
 from brickgate.services.chat_service import AsyncChatService, ChatService
 from brickgate.services.credential_chain import (
     EXPLICIT_SOURCE,

@@ -23,7 +23,8 @@ from brickgate.domain.errors import (
     RateLimitError,
     ServerError,
 )
-from brickgate.services.batch import BackoffGate, BatchRunner
+from brickgate.services.batch import BatchRunner
+from brickgate.services.batch_gate import BackoffGate
 
 MODEL = "databricks-meta-llama-3-3-70b-instruct"
 WAIT = 10.0
