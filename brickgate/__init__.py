@@ -6,6 +6,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from brickgate._version import __version__
+from brickgate.domain.batch import BatchItem, BatchResult, BatchSummary
 from brickgate.domain.chat import (
     Adjustment,
     CallOptions,
@@ -60,10 +61,15 @@ if TYPE_CHECKING:
     from brickgate.auth import resolve_credentials
     from brickgate.client import AsyncClient, Client
     from brickgate.domain.catalog import ModelEntry, ModelSpec
+    from brickgate.services.batch import AsyncBatchRun, BatchRun
+    from brickgate.services.sql_batch import SqlBatchResult
     from brickgate.services.streams import AsyncStream, Stream
 
 _LAZY = {
+    "AsyncBatchRun": "brickgate.services.batch",
     "AsyncClient": "brickgate.client",
+    "BatchRun": "brickgate.services.batch",
+    "SqlBatchResult": "brickgate.services.sql_batch",
     "AsyncStream": "brickgate.services.streams",
     "Client": "brickgate.client",
     "ModelEntry": "brickgate.domain.catalog",
@@ -86,10 +92,15 @@ __all__ = [
     "Adjustment",
     "AmbiguousCredentialsError",
     "ApiError",
+    "AsyncBatchRun",
     "AsyncClient",
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItem",
+    "BatchResult",
+    "BatchRun",
+    "BatchSummary",
     "BrickgateError",
     "CallOptions",
     "ChatChunk",
@@ -123,6 +134,7 @@ __all__ = [
     "Secret",
     "ServerError",
     "SourceUnavailableError",
+    "SqlBatchResult",
     "Stream",
     "StreamError",
     "TimeoutError",
