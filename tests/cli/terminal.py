@@ -47,10 +47,21 @@ class TerminalSession:
         """Type ``text`` on the terminal."""
         os.write(self._master, text.encode())
 
+    def __enter__(self) -> TerminalSession:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=READ_TIMEOUT)
+        if self._master >= 0:
+            os.close(self._master)
+            self._master = -1
+
     def wait(self) -> int:
         """Wait for the child to exit, read what is left, close the terminal; return the code."""
         code = self.process.wait(timeout=READ_TIMEOUT)
-        while select.select([self._master], [], [], 0)[0]:
+        while self._master >= 0 and select.select([self._master], [], [], 0)[0]:
             try:
                 data = os.read(self._master, 4096)
             except OSError:
@@ -58,5 +69,4 @@ class TerminalSession:
             if not data:
                 break
             self.transcript += data.decode("utf-8", "replace")
-        os.close(self._master)
         return code

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Mapping
+from contextlib import ExitStack
 from pathlib import Path
 
 from brickgate.testing import FakeWorkspace
@@ -98,9 +99,11 @@ def test_errors_in_a_child_process_are_one_line() -> None:
 
 
 def test_interactive_chat_session_on_a_terminal() -> None:
-    with FakeWorkspace() as ws:
+    with ExitStack() as stack, FakeWorkspace() as ws:
         env = {**os.environ, "DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
-        session = TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        session = stack.enter_context(
+            TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        )
         session.expect("you> ")
         session.send("first question\n")
         session.expect("you said first question")
@@ -117,18 +120,22 @@ def test_interactive_chat_session_on_a_terminal() -> None:
 
 
 def test_interactive_chat_ends_at_end_of_input() -> None:
-    with FakeWorkspace() as ws:
+    with ExitStack() as stack, FakeWorkspace() as ws:
         env = {**os.environ, "DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
-        session = TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        session = stack.enter_context(
+            TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        )
         session.expect("you> ")
         session.send("\x04")
         assert session.wait() == 0
 
 
 def test_ctrl_c_in_a_terminal_session_exits_130() -> None:
-    with FakeWorkspace() as ws:
+    with ExitStack() as stack, FakeWorkspace() as ws:
         env = {**os.environ, "DATABRICKS_HOST": ws.url, "DATABRICKS_TOKEN": ws.token}
-        session = TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        session = stack.enter_context(
+            TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
+        )
         session.expect("you> ")
         session.process.send_signal(signal.SIGINT)
         assert session.wait() == 130
@@ -137,9 +144,9 @@ def test_ctrl_c_in_a_terminal_session_exits_130() -> None:
 
 
 def test_login_on_a_terminal_reads_the_token_hidden() -> None:
-    with FakeWorkspace() as ws:
+    with ExitStack() as stack, FakeWorkspace() as ws:
         env = {**os.environ, "PYTHON_KEYRING_BACKEND": MEMORY_KEYRING}
-        session = TerminalSession("login", "--trust-host", LOOPBACK, env=env)
+        session = stack.enter_context(TerminalSession("login", "--trust-host", LOOPBACK, env=env))
         session.expect("HOST::TOKEN (hidden): ")
         session.send(f"{ws.url}::{ws.token}\n")
         session.expect("Saved profile 'DEFAULT'")
