@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 
-READ_TIMEOUT = 20.0
+READ_TIMEOUT = 60.0
 
 
 class TerminalSession:

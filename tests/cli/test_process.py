@@ -29,7 +29,7 @@ def run(
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
-        timeout=60,
+        timeout=120,
         check=False,
     )
 
