@@ -22,16 +22,19 @@ from brickgate.adapters.transport.codec import (
 )
 from brickgate.adapters.transport.http_core import (
     DEFAULT_TIMEOUTS,
+    HTTPX_ERRORS,
+    STREAM_READ_ERRORS,
     USER_AGENT,
     Flow,
     RequestCore,
     Surface,
     Timeouts,
     decode_json,
-    translated_errors,
-    translated_stream_errors,
+    reads_raw,
+    translated_error,
+    translated_stream_error,
 )
-from brickgate.adapters.transport.sse import iter_chunks
+from brickgate.adapters.transport.sse import ChunkReader
 from brickgate.domain.chat import (
     CallOptions,
     ChatChunk,
@@ -81,11 +84,12 @@ class HttpChatTransport:
 
     def _run(self, flow: Flow, what: str, *, stream: bool = False) -> httpx.Response:
         request = next(flow)
-        if self._client.is_closed:
+        client = self._client
+        if client.is_closed:
             raise TransportError("this transport is closed; make a new client to send requests")
         while True:
-            with translated_errors(what):
-                response = self._client.send(
+            try:
+                response = client.send(
                     request, auth=self._auth, stream=stream, follow_redirects=False
                 )
                 if not response.is_success:
@@ -93,6 +97,8 @@ class HttpChatTransport:
                         response.read()
                     finally:
                         response.close()
+            except HTTPX_ERRORS as exc:
+                raise translated_error(exc, what) from exc
             try:
                 request = flow.send(response)
             except StopIteration as settled:
@@ -155,14 +161,23 @@ class HttpChunkStream:
         self._closed = False
 
     def __iter__(self) -> Iterator[ChatChunk]:
+        response = self._response
+        reader = ChunkReader()
+        feed = reader.feed
         try:
-            yield from iter_chunks(self._pieces())
+            try:
+                for piece in response.iter_raw() if reads_raw(response) else response.iter_bytes():
+                    yield from feed(piece)
+                    if reader.error is not None:
+                        raise reader.error
+                    if reader.done:
+                        return
+            except STREAM_READ_ERRORS as exc:
+                raise translated_stream_error(exc) from exc
+            yield from reader.finish()
+            reader.raise_error()
         finally:
             self.close()
-
-    def _pieces(self) -> Iterator[bytes]:
-        with translated_stream_errors():
-            yield from self._response.iter_bytes()
 
     def close(self) -> None:
         """Release the connection; idempotent."""

@@ -20,6 +20,7 @@ from brickgate.domain.errors import (
     ApiError,
     ConfigurationError,
     InvalidRequestError,
+    RemoteError,
     StreamError,
     TimeoutError,
     TransportError,
@@ -44,13 +45,18 @@ def path_segment(name: str, *, what: str = "endpoint name") -> str:
     Raises ``InvalidRequestError`` for an empty name, ``.`` or ``..`` (they would change the
     path) and for a name that is not text. Every other character (``/`` included) is encoded.
     """
+    check_path_segment(name, what=what)
+    return quote(name, safe="")
+
+
+def check_path_segment(name: str, *, what: str = "endpoint name") -> None:
+    """Raise ``InvalidRequestError`` unless ``path_segment`` accepts ``name``; return nothing."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidRequestError(f"the {what} is empty; give the serving endpoint's name")
     if name in (".", ".."):
         raise InvalidRequestError(
             f"{name!r} is not a valid {what}; give the serving endpoint's name"
         )
-    return quote(name, safe="")
 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:
@@ -73,20 +79,45 @@ def decode_json(response: httpx.Response) -> Mapping[str, Any]:
     return data
 
 
+HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
+"""The httpx exceptions ``translated_error`` turns into brickgate errors."""
+
+
+def translated_error(exc: Exception, what: str) -> RemoteError:
+    """The brickgate error for an httpx exception (one of ``HTTPX_ERRORS``) raised by ``what``."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TimeoutError(
+            f"{what} timed out ({type(exc).__name__}); the workspace may be busy: retry, or "
+            "raise the timeout"
+        )
+    if isinstance(exc, (httpx.HTTPError, httpx.InvalidURL)):
+        return TransportError(f"{what} failed: {type(exc).__name__}: {exc}")
+    return StreamError(f"{what} failed: {type(exc).__name__}: {exc}")
+
+
 @contextmanager
 def translated_errors(what: str) -> Iterator[None]:
     """Turn httpx exceptions raised inside into brickgate errors, chained with ``from``."""
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise TimeoutError(
-            f"{what} timed out ({type(exc).__name__}); the workspace may be busy: retry, or "
-            "raise the timeout"
-        ) from exc
-    except (httpx.HTTPError, httpx.InvalidURL) as exc:
-        raise TransportError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
-    except httpx.StreamError as exc:
-        raise StreamError(f"{what} failed: {type(exc).__name__}: {exc}") from exc
+    except HTTPX_ERRORS as exc:
+        raise translated_error(exc, what) from exc
+
+
+STREAM_READ_ERRORS = (httpx.HTTPError, httpx.StreamError)
+"""The httpx exceptions ``translated_stream_error`` turns into brickgate errors."""
+
+
+def translated_stream_error(exc: Exception) -> RemoteError:
+    """The brickgate error for an httpx exception raised while reading a stream's body."""
+    if isinstance(exc, httpx.TimeoutException):
+        return TimeoutError(
+            "the stream went idle: no data arrived within the read timeout; retry, or raise the "
+            "timeout"
+        )
+    return StreamError(
+        f"the stream broke before [DONE] ({type(exc).__name__}: {exc}); retry the request"
+    )
 
 
 @contextmanager
@@ -94,15 +125,19 @@ def translated_stream_errors() -> Iterator[None]:
     """Like ``translated_errors`` while reading a stream: a broken connection is a StreamError."""
     try:
         yield
-    except httpx.TimeoutException as exc:
-        raise TimeoutError(
-            "the stream went idle: no data arrived within the read timeout; retry, or raise the "
-            "timeout"
-        ) from exc
-    except (httpx.HTTPError, httpx.StreamError) as exc:
-        raise StreamError(
-            f"the stream broke before [DONE] ({type(exc).__name__}: {exc}); retry the request"
-        ) from exc
+    except STREAM_READ_ERRORS as exc:
+        raise translated_stream_error(exc) from exc
+
+
+def reads_raw(response: httpx.Response) -> bool:
+    """True when ``response``'s body is still unread and has no content encoding.
+
+    Its raw bytes are then its content, and ``iter_raw`` skips httpx's decoder layers.
+    """
+    if response.is_stream_consumed:
+        return False
+    encoding = response.headers.get("content-encoding")
+    return encoding is None or encoding.strip().lower() in ("", "identity")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +181,10 @@ class SurfaceMemory:
 @dataclass(frozen=True, slots=True)
 class _Target:
     surface: str
-    url: str
+    url: httpx.URL
+
+
+_MAX_CACHED_URLS = 256
 
 
 class RequestCore:
@@ -184,14 +222,15 @@ class RequestCore:
         base = host.url
         gateway = base if host.is_ai_gateway else base + "/ai-gateway"
         self._chat = {
-            SERVING: _Target(SERVING, base + "/serving-endpoints/chat/completions"),
-            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/chat/completions"),
+            SERVING: _Target(SERVING, httpx.URL(base + "/serving-endpoints/chat/completions")),
+            GATEWAY: _Target(GATEWAY, httpx.URL(gateway + "/mlflow/v1/chat/completions")),
         }
         self._embed = {
-            SERVING: _Target(SERVING, base + "/serving-endpoints/embeddings"),
-            GATEWAY: _Target(GATEWAY, gateway + "/mlflow/v1/embeddings"),
+            SERVING: _Target(SERVING, httpx.URL(base + "/serving-endpoints/embeddings")),
+            GATEWAY: _Target(GATEWAY, httpx.URL(gateway + "/mlflow/v1/embeddings")),
         }
         self._invocations = base + "/serving-endpoints/{}/invocations"
+        self._invocation_targets: dict[str, list[_Target]] = {}
         self._endpoints = base + "/api/2.0/serving-endpoints"
         common = {"user-agent": USER_AGENT, "accept-encoding": "gzip, deflate"}
         self._get_headers = {**common, "accept": "application/json"}
@@ -201,42 +240,63 @@ class RequestCore:
             "accept": "text/event-stream",
             "accept-encoding": "identity",
         }
+        self._prepared_headers = {
+            False: httpx.Headers(self._post_headers),
+            True: httpx.Headers(self._stream_headers),
+        }
+        self._default_extensions = {
+            stream: {"timeout": timeouts.for_call(CallOptions(), stream=stream)}
+            for stream in (False, True)
+        }
 
     def chat_flow(self, request: ChatRequest, options: CallOptions, *, stream: bool) -> Flow:
         """Send a chat request (streamed or not) to the right surface, falling back under auto."""
-        segment = path_segment(request.model, what="model (endpoint) name")
-        body = _chat_body(request, stream=stream)
         if self.use_invocations:
-            targets = [_Target(SERVING, self._invocations.format(segment))]
+            targets = self._invocation_target(request.model)
         else:
+            check_path_segment(request.model, what="model (endpoint) name")
             targets = self._targets(self._chat)
-            body = {"model": request.model, **body}
-        headers = merged_headers(options, self._stream_headers if stream else self._post_headers)
-        return (yield from self._post(targets, encode_json(body), headers, options, stream))
+        body = _chat_body(request, stream=stream, with_model=not self.use_invocations)
+        return (yield from self._post(targets, encode_json(body), options, stream))
 
     def embed_flow(self, model: str, body: Mapping[str, Any], options: CallOptions) -> Flow:
         """Send an embeddings request (``body`` without ``model``) to the right surface."""
-        path_segment(model, what="model (endpoint) name")
+        check_path_segment(model, what="model (endpoint) name")
         content = encode_json({"model": model, **body})
-        headers = merged_headers(options, self._post_headers)
-        return (yield from self._post(self._targets(self._embed), content, headers, options, False))
+        return (yield from self._post(self._targets(self._embed), content, options, False))
 
     def _post(
-        self,
-        targets: list[_Target],
-        content: bytes,
-        headers: dict[str, str],
-        options: CallOptions,
-        stream: bool,
+        self, targets: list[_Target], content: bytes, options: CallOptions, stream: bool
     ) -> Flow:
-        timeout = {"timeout": self.timeouts.for_call(options, stream=stream)}
+        if options.extra_headers:
+            base = self._stream_headers if stream else self._post_headers
+            headers = httpx.Headers(merged_headers(options, base))
+        else:
+            headers = self._prepared_headers[stream]
+        if options.timeout is None:
+            extensions = self._default_extensions[stream]
+        else:
+            extensions = {"timeout": self.timeouts.for_call(options, stream=stream)}
+        last = len(targets) - 1
         for position, target in enumerate(targets):
             response = yield httpx.Request(
-                "POST", target.url, content=content, headers=headers, extensions=timeout
+                "POST", target.url, content=content, headers=headers, extensions=extensions
             )
-            if self._settled(target, response, last=position == len(targets) - 1):
+            if self._settled(target, response, last=position == last):
                 return response
         raise AssertionError("unreachable: the last target always settles")
+
+    def _invocation_target(self, model: str) -> list[_Target]:
+        targets = self._invocation_targets.get(model)
+        if targets is None:
+            url = httpx.URL(
+                self._invocations.format(path_segment(model, what="model (endpoint) name"))
+            )
+            targets = [_Target(SERVING, url)]
+            if len(self._invocation_targets) >= _MAX_CACHED_URLS:
+                self._invocation_targets.clear()
+            self._invocation_targets[model] = targets
+        return targets
 
     def endpoints_flow(self, options: CallOptions, name: str | None = None) -> Flow:
         """``GET`` the endpoint list, or one endpoint when ``name`` is given."""
@@ -323,8 +383,14 @@ def _gateway_absent(response: httpx.Response) -> bool:
     return response.status_code == 501 or _GATEWAY_ABSENT_MARKER in response.content
 
 
-def _chat_body(request: ChatRequest, *, stream: bool) -> dict[str, Any]:
-    body = {key: value for key, value in request.body.items() if key != "model"}
+def _chat_body(request: ChatRequest, *, stream: bool, with_model: bool) -> dict[str, Any]:
+    """The wire body, built in one copy: ``model`` first when asked, ``stream`` set or removed."""
+    body: dict[str, Any] = {"model": request.model} if with_model else {}
+    body.update(request.body)
+    if with_model:
+        body["model"] = request.model
+    else:
+        body.pop("model", None)
     if stream:
         body["stream"] = True
     else:

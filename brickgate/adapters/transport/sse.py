@@ -40,6 +40,17 @@ class SSEDecoder:
 
     def feed(self, data: bytes) -> list[str]:
         """The ``data`` field of every event completed by this piece, in order."""
+        if (
+            data[-2:] == b"\n\n"
+            and data[:6] == b"data: "
+            and not (self._tail or self._data or self._skip_lf)
+            and b"\r" not in data
+        ):
+            body = data[6:-2]
+            events = [body.decode("utf-8", "replace")] if b"\n" not in body else _events_in(data)
+            if events is not None:
+                self._started = True
+                return events
         if self._skip_lf:
             self._skip_lf = False
             if data[:1] == b"\n":
@@ -90,6 +101,16 @@ class SSEDecoder:
                 data.append("")
         self._data = data
         return events
+
+
+def _events_in(data: bytes) -> list[str] | None:
+    """The data of a piece made only of whole ``data: <one line>`` events, else ``None``."""
+    events = []
+    for event in data[:-2].split(b"\n\n"):
+        if event[:6] != b"data: " or b"\n" in event:
+            return None
+        events.append(event[6:].decode("utf-8", "replace"))
+    return events
 
 
 class ChunkReader:
@@ -202,7 +223,8 @@ def iter_chunks(pieces: Iterable[bytes]) -> Iterator[ChatChunk]:
     reader = ChunkReader()
     for piece in pieces:
         yield from reader.feed(piece)
-        reader.raise_error()
+        if reader.error is not None:
+            raise reader.error
         if reader.done:
             return
     yield from reader.finish()
@@ -215,7 +237,8 @@ async def aiter_chunks(pieces: AsyncIterable[bytes]) -> AsyncIterator[ChatChunk]
     async for piece in pieces:
         for chunk in reader.feed(piece):
             yield chunk
-        reader.raise_error()
+        if reader.error is not None:
+            raise reader.error
         if reader.done:
             return
     for chunk in reader.finish():
