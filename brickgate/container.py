@@ -139,6 +139,7 @@ def async_http_transport_for(
         surface=settings.surface,
         clock=clock,
         timeouts=timeouts,
+        max_in_flight=settings.max_in_flight or None,
     )
 
 

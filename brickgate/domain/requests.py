@@ -101,7 +101,9 @@ def _merge_body(
     if "messages" in params:
         raise InvalidRequestError("pass the messages as the messages argument, not in params")
     body: dict[str, Any] = {"messages": normalize_messages(messages)}
-    body.update((key, value) for key, value in params.items() if value is not None)
+    for key, value in params.items():
+        if value is not None:
+            body[key] = value
     if extra_body:
         body.update(extra_body)
         if "messages" in extra_body:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 
 from brickgate.domain.chat import Adjustment
@@ -119,14 +120,16 @@ def _fix_each(
     items = body.get(key)
     if not isinstance(items, list):
         return []
-    fixed = list(items)
+    fixed: list[Any] | None = None
     changed: list[int] = []
     for position, item in enumerate(items):
         new_item = fix(item) if isinstance(item, Mapping) else None
         if new_item is not None:
+            if fixed is None:
+                fixed = list(items)
             fixed[position] = new_item
             changed.append(position)
-    if changed:
+    if fixed is not None:
         body[key] = fixed
     return changed
 
@@ -391,6 +394,11 @@ RULES_BY_FAMILY: Mapping[ModelFamily, tuple[Rule, ...]] = {
 
 def rules_for(model: str) -> tuple[Rule, ...]:
     """The rules ``apply_rules`` runs for ``model``, in order."""
+    return _rules_for(model)
+
+
+@lru_cache(maxsize=512)
+def _rules_for(model: str) -> tuple[Rule, ...]:
     family_rules = RULES_BY_FAMILY[model_family(model)]
     return (*family_rules, *HOSTED_MODEL_RULES) if is_hosted_model(model) else family_rules
 
@@ -402,6 +410,6 @@ def apply_rules(model: str, body: dict[str, Any]) -> list[Adjustment]:
     Raises ``InvalidRequestError`` when the body cannot be made valid for the model.
     """
     adjustments: list[Adjustment] = []
-    for rule in rules_for(model):
+    for rule in _rules_for(model):
         adjustments.extend(rule(body))
     return adjustments

@@ -163,11 +163,11 @@ class HttpChunkStream:
     def __iter__(self) -> Iterator[ChatChunk]:
         response = self._response
         reader = ChunkReader()
-        feed = reader.feed
+        events, read = reader.decoder.feed, reader.read
         try:
             try:
                 for piece in response.iter_raw() if reads_raw(response) else response.iter_bytes():
-                    yield from feed(piece)
+                    yield from read(events(piece))
                     if reader.error is not None:
                         raise reader.error
                     if reader.done:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -19,15 +20,18 @@ from brickgate.adapters.transport.codec import (
 from brickgate.adapters.transport.http import client_options
 from brickgate.adapters.transport.http_core import (
     DEFAULT_TIMEOUTS,
+    HTTPX_ERRORS,
+    STREAM_READ_ERRORS,
     Flow,
     RequestCore,
     Surface,
     Timeouts,
     decode_json,
-    translated_errors,
-    translated_stream_errors,
+    reads_raw,
+    translated_error,
+    translated_stream_error,
 )
-from brickgate.adapters.transport.sse import aiter_chunks
+from brickgate.adapters.transport.sse import ChunkReader
 from brickgate.domain.chat import (
     CallOptions,
     ChatChunk,
@@ -37,16 +41,22 @@ from brickgate.domain.chat import (
     EmbeddingResponse,
     Endpoint,
 )
-from brickgate.domain.errors import TransportError
+from brickgate.domain.errors import ConfigurationError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.clock import Clock
+
+DEFAULT_MAX_IN_FLIGHT = 10
+"""Requests sent at once per transport and event loop; httpx's async pool slows down with more."""
 
 
 class AsyncHttpChatTransport:
     """An ``AsyncChatTransport`` over an injected ``httpx.AsyncClient``.
 
     Same behaviour as ``HttpChatTransport`` (paths, surfaces, auth, errors); ``auth`` is an
-    ``AsyncBearerAuth``. ``aclose()`` closes the client.
+    ``AsyncBearerAuth``. ``aclose()`` closes the client. At most ``max_in_flight`` requests
+    (``None``: no limit) are sent at once on an event loop; the others wait their turn. A
+    stream counts only until its status line arrives, not while its body is read. Raises
+    ``ConfigurationError`` for a ``max_in_flight`` below 1.
     """
 
     def __init__(
@@ -59,7 +69,12 @@ class AsyncHttpChatTransport:
         use_invocations: bool = False,
         clock: Clock | None = None,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        max_in_flight: int | None = DEFAULT_MAX_IN_FLIGHT,
     ) -> None:
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ConfigurationError(
+                f"max_in_flight must be 1 or more (or None for no limit), got {max_in_flight!r}"
+            )
         self._client = client
         self._auth = auth
         self._core = RequestCore(
@@ -69,26 +84,53 @@ class AsyncHttpChatTransport:
             use_invocations=use_invocations,
             timeouts=timeouts,
         )
+        self._max_in_flight = max_in_flight
+        self._gate: asyncio.Semaphore | None = None
+        self._gate_loop: asyncio.AbstractEventLoop | None = None
+
+    def _in_flight_gate(self) -> asyncio.Semaphore | None:
+        """The semaphore bounding requests in flight on the running event loop (made lazily)."""
+        if self._max_in_flight is None:
+            return None
+        loop = asyncio.get_running_loop()
+        if self._gate is None or self._gate_loop is not loop:
+            self._gate = asyncio.Semaphore(self._max_in_flight)
+            self._gate_loop = loop
+        return self._gate
 
     async def _run(self, flow: Flow, what: str, *, stream: bool = False) -> httpx.Response:
         request = next(flow)
-        if self._client.is_closed:
+        client = self._client
+        if client.is_closed:
             raise TransportError("this transport is closed; make a new client to send requests")
+        gate = self._in_flight_gate()
         while True:
-            with translated_errors(what):
-                response = await self._client.send(
-                    request, auth=self._auth, stream=stream, follow_redirects=False
-                )
-                if not response.is_success:
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
+            try:
+                if gate is None:
+                    response = await self._send(client, request, stream)
+                else:
+                    async with gate:
+                        response = await self._send(client, request, stream)
+            except HTTPX_ERRORS as exc:
+                raise translated_error(exc, what) from exc
             try:
                 request = flow.send(response)
             except StopIteration as settled:
                 result: httpx.Response = settled.value
                 return result
+
+    async def _send(
+        self, client: httpx.AsyncClient, request: httpx.Request, stream: bool
+    ) -> httpx.Response:
+        response = await client.send(
+            request, auth=self._auth, stream=stream, follow_redirects=False
+        )
+        if not response.is_success:
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        return response
 
     async def chat(self, request: ChatRequest, options: CallOptions) -> ChatResponse:
         """Send a non-streaming chat request; return the complete reply."""
@@ -147,16 +189,26 @@ class AsyncHttpChunkStream:
         return self._chunks()
 
     async def _chunks(self) -> AsyncIterator[ChatChunk]:
+        response = self._response
+        reader = ChunkReader()
+        events, read = reader.decoder.feed, reader.read
+        pieces = response.aiter_raw() if reads_raw(response) else response.aiter_bytes()
         try:
-            async for chunk in aiter_chunks(self._pieces()):
+            try:
+                async for piece in pieces:
+                    for chunk in read(events(piece)):
+                        yield chunk
+                    if reader.error is not None:
+                        raise reader.error
+                    if reader.done:
+                        return
+            except STREAM_READ_ERRORS as exc:
+                raise translated_stream_error(exc) from exc
+            for chunk in reader.finish():
                 yield chunk
+            reader.raise_error()
         finally:
             await self.aclose()
-
-    async def _pieces(self) -> AsyncIterator[bytes]:
-        with translated_stream_errors():
-            async for piece in self._response.aiter_bytes():
-                yield piece
 
     async def aclose(self) -> None:
         """Release the connection; idempotent."""

@@ -118,30 +118,26 @@ class ChunkReader:
 
     ``feed``/``finish`` return the chunks decoded so far; a failure is kept in ``error`` (raise it
     after handing those chunks on, so nothing that arrived is lost). ``done`` is set by
-    ``[DONE]``, after which input is ignored.
+    ``[DONE]``, after which input is ignored. ``read(decoder.feed(piece))`` is ``feed(piece)``
+    in one call less, for hot loops.
     """
 
-    __slots__ = ("_sse", "done", "error")
+    __slots__ = ("decoder", "done", "error")
 
     def __init__(self) -> None:
-        self._sse = SSEDecoder()
+        self.decoder = SSEDecoder()
         self.done = False
         self.error: StreamError | ApiError | None = None
 
     def feed(self, piece: bytes) -> list[ChatChunk]:
         """Chunks completed by ``piece``."""
-        if self.done or self.error is not None:
-            return []
-        chunks: list[ChatChunk] = []
-        self._read(self._sse.feed(piece), chunks, at_end=False)
-        return chunks
+        return self.read(self.decoder.feed(piece))
 
     def finish(self) -> list[ChatChunk]:
         """Chunks left at end of input; sets ``error`` if ``[DONE]`` never came."""
         if self.done or self.error is not None:
             return []
-        chunks: list[ChatChunk] = []
-        self._read(self._sse.flush(), chunks, at_end=True)
+        chunks = self.read(self.decoder.flush(), at_end=True)
         if not self.done and self.error is None:
             self.error = StreamError(
                 "stream ended before [DONE]: the connection closed before the reply was "
@@ -154,12 +150,21 @@ class ChunkReader:
         if self.error is not None:
             raise self.error
 
-    def _read(self, payloads: list[str], chunks: list[ChatChunk], *, at_end: bool) -> None:
+    def read(
+        self, payloads: list[str], *, at_end: bool = False, into: list[ChatChunk] | None = None
+    ) -> list[ChatChunk]:
+        """Chunks in the event ``payloads`` of ``decoder.feed`` (appended to ``into`` if given).
+
+        None once done or failed; ``at_end`` says the input ended (a cut-off last event).
+        """
+        chunks: list[ChatChunk] = [] if into is None else into
+        if self.done or self.error is not None:
+            return chunks
         raw_decode = _raw_decode
         for payload in payloads:
             if payload == DONE:
                 self.done = True
-                return
+                return chunks
             if not payload:
                 continue
             try:
@@ -169,24 +174,28 @@ class ChunkReader:
             except ValueError:
                 data = self._read_slowly(payload, chunks, at_end=at_end)
                 if data is _HANDLED:
-                    if self.done or self.error is not None:
-                        return
+                    if self._stopped():
+                        return chunks
                     continue
             if data.__class__ is not dict:
                 self.error = StreamError(
                     f"the stream carried a non-object payload: {excerpt(data)}"
                 )
-                return
+                return chunks
             if "choices" not in data:
                 api_error = error_from_stream_payload(data)
                 if api_error is not None:
                     self.error = api_error
-                    return
+                    return chunks
             try:
                 chunks.append(decode_chat_chunk(data))
             except StreamError as exc:
                 self.error = exc
-                return
+                return chunks
+        return chunks
+
+    def _stopped(self) -> bool:
+        return self.done or self.error is not None
 
     def _read_slowly(self, payload: str, chunks: list[ChatChunk], *, at_end: bool) -> Any:
         """Parse a payload with surrounding whitespace, or ``data:`` lines sent without blank lines.
@@ -198,7 +207,7 @@ class ChunkReader:
         except ValueError:
             pass
         if "\n" in payload:
-            self._read(payload.split("\n"), chunks, at_end=at_end)
+            self.read(payload.split("\n"), at_end=at_end, into=chunks)
         else:
             self.error = _malformed(payload, at_end=at_end)
         return _HANDLED
