@@ -37,11 +37,11 @@ PACKAGE_DIR = os.path.dirname(os.path.abspath(brickgate.__file__)) + os.sep
 TESTING_DIR = os.path.join(PACKAGE_DIR, "testing") + os.sep
 
 # Measured on CPython 3.11.7 / httpx 0.28.1 (in brackets), then ~30 % headroom.
-CHAT_BRICKGATE_CALLS = 100  # [77]
-CHAT_TOTAL_CALLS = 610  # [471]
-STREAM_BRICKGATE_CALLS_PER_CHUNK = 16  # [12]
-STREAM_TOTAL_CALLS_PER_CHUNK = 33  # [25]
-DECODE_CALLS_PER_CHUNK = 13  # [10]
+CHAT_BRICKGATE_CALLS = 86  # [66]
+CHAT_TOTAL_CALLS = 445  # [342]
+STREAM_BRICKGATE_CALLS_PER_CHUNK = 8  # [6]
+STREAM_TOTAL_CALLS_PER_CHUNK = 21  # [16]
+DECODE_CALLS_PER_CHUNK = 9  # [7]
 
 
 @dataclass
