@@ -15,7 +15,11 @@ from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
 from brickgate.adapters.credentials.memory import MemoryCredentialStore
-from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
+from brickgate.adapters.transport.auth import (
+    StaticTokenProvider,
+    async_bearer_auth_for,
+    bearer_auth_for,
+)
 from brickgate.adapters.transport.http import HttpChatTransport, build_http_client
 from brickgate.adapters.transport.http_async import (
     AsyncHttpChatTransport,
@@ -116,7 +120,7 @@ def http_transport_for(
     return HttpChatTransport(
         client,
         credential.host,
-        BearerAuth(credential.host, tokens),
+        bearer_auth_for(client, credential.host, tokens),
         surface=settings.surface,
         clock=clock,
         timeouts=timeouts,
@@ -135,7 +139,7 @@ def async_http_transport_for(
     return AsyncHttpChatTransport(
         client,
         credential.host,
-        AsyncBearerAuth(credential.host, tokens),
+        async_bearer_auth_for(client, credential.host, tokens),
         surface=settings.surface,
         clock=clock,
         timeouts=timeouts,
@@ -211,9 +215,8 @@ def statement_transport_for(
     timeouts: Timeouts,
 ) -> HttpStatementTransport:
     """The SQL Statement Execution transport to the credential's host."""
-    return HttpStatementTransport(
-        client, credential.host, BearerAuth(credential.host, tokens), clock=clock, timeouts=timeouts
-    )
+    auth = bearer_auth_for(client, credential.host, tokens)
+    return HttpStatementTransport(client, credential.host, auth, clock=clock, timeouts=timeouts)
 
 
 class BrickgateContainer(containers.DeclarativeContainer):
@@ -268,7 +271,10 @@ class BrickgateContainer(containers.DeclarativeContainer):
     retry_policy = providers.Singleton(retry_policy_from, settings)
     catalog = providers.Singleton(Catalog)
 
-    http_client = providers.Singleton(build_http_client, timeouts=timeouts)
+    # The HTTP library (httpx or httpx2) is the http_backend setting; the rest follows the client
+    http_client = providers.Singleton(
+        build_http_client, timeouts=timeouts, backend=settings.provided.http_backend
+    )
     token_provider = providers.Singleton(token_provider_for, credential, http_client, clock)
     http_transport = providers.Singleton(
         http_transport_for, http_client, credential, token_provider, clock, timeouts, settings
@@ -276,7 +282,9 @@ class BrickgateContainer(containers.DeclarativeContainer):
     chat_transport = providers.Singleton(RetryingTransport, http_transport, retry_policy, clock)
     chat_service = providers.Singleton(ChatService, chat_transport, catalog)
 
-    async_http_client = providers.Singleton(build_async_http_client, timeouts=timeouts)
+    async_http_client = providers.Singleton(
+        build_async_http_client, timeouts=timeouts, backend=settings.provided.http_backend
+    )
     async_token_provider = providers.Singleton(
         async_token_provider_for, credential, async_http_client, clock
     )

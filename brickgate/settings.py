@@ -37,8 +37,10 @@ class BrickgateSettings(BaseSettings):
     connect_timeout: float = Field(default=10.0, gt=0)
     stream_idle_timeout: float = Field(default=60.0, gt=0)
     retry_budget: float = Field(default=120.0, gt=0)
-    max_in_flight: int = Field(default=10, ge=0, le=10_000)
-    """Async requests sent at once per client and event loop; 0 means no limit."""
+    max_in_flight: int = Field(default=0, ge=0, le=10_000)
+    """Async requests sent at once per client and event loop; 0 (the default) means no limit."""
+    http_backend: Literal["httpx", "httpx2"] = "httpx"
+    """The HTTP library: httpx, or httpx2 (``pip install 'brickgate[httpx2]'``)."""
     use_keyring: bool = True
 
     def __init__(self, **values: Any) -> None:

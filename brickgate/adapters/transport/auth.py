@@ -1,11 +1,14 @@
-"""Bearer-token auth for httpx: the workspace token on every request, refreshed once on expiry."""
+"""Bearer-token auth for httpx and httpx2: the workspace token on every request, refreshed once."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Generator
+from functools import lru_cache
+from typing import cast
 
 import httpx
 
+from brickgate.adapters.transport.backends import HTTPX, HttpBackend, backend_of
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.hosts import WorkspaceHost
@@ -64,14 +67,8 @@ class _HostGuard:
         request.headers["Authorization"] = "Bearer " + secret.get_secret_value()
 
 
-class BearerAuth(httpx.Auth):
-    """``httpx.Auth`` for ``httpx.Client``: ``Authorization: Bearer <token>`` on every request.
-
-    The token is asked from ``provider`` for each request. On a 401, or a 403 whose message
-    says the token is expired, expiring or invalid, a refreshable provider is invalidated and
-    the request is sent once more with the fresh token. A request whose origin is not the
-    workspace host raises ``ConfigurationError`` before any token is attached.
-    """
+class _BearerFlow:
+    """The flow of ``BearerAuth``, shared by its httpx and httpx2 classes."""
 
     def __init__(self, host: WorkspaceHost, provider: TokenProvider) -> None:
         self._guard = _HostGuard(host)
@@ -102,12 +99,13 @@ class BearerAuth(httpx.Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Refuse: this auth is for ``httpx.Client``; use ``AsyncBearerAuth`` with async clients."""
         raise ConfigurationError(
-            "BearerAuth works with httpx.Client only; use AsyncBearerAuth with httpx.AsyncClient"
+            "BearerAuth works with sync clients (httpx.Client, httpx2.Client) only; use "
+            "AsyncBearerAuth with an async client"
         )
 
 
-class AsyncBearerAuth(httpx.Auth):
-    """The ``httpx.AsyncClient`` twin of ``BearerAuth``, with the same behaviour."""
+class _AsyncBearerFlow:
+    """The flow of ``AsyncBearerAuth``, shared by its httpx and httpx2 classes."""
 
     def __init__(self, host: WorkspaceHost, provider: AsyncTokenProvider) -> None:
         self._guard = _HostGuard(host)
@@ -138,8 +136,47 @@ class AsyncBearerAuth(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """Refuse: this auth is for ``httpx.AsyncClient``; use ``BearerAuth`` with sync clients."""
         raise ConfigurationError(
-            "AsyncBearerAuth works with httpx.AsyncClient only; use BearerAuth with httpx.Client"
+            "AsyncBearerAuth works with async clients (httpx.AsyncClient, httpx2.AsyncClient) "
+            "only; use BearerAuth with a sync client"
         )
+
+
+class BearerAuth(_BearerFlow, httpx.Auth):
+    """``httpx.Auth`` for ``httpx.Client``: ``Authorization: Bearer <token>`` on every request.
+
+    The token is asked from ``provider`` for each request. On a 401, or a 403 whose message
+    says the token is expired, expiring or invalid, a refreshable provider is invalidated and
+    the request is sent once more with the fresh token. A request whose origin is not the
+    workspace host raises ``ConfigurationError`` before any token is attached.
+    """
+
+
+class AsyncBearerAuth(_AsyncBearerFlow, httpx.Auth):
+    """The ``httpx.AsyncClient`` twin of ``BearerAuth``, with the same behaviour."""
+
+
+def bearer_auth_for(client: object, host: WorkspaceHost, provider: TokenProvider) -> httpx.Auth:
+    """A ``BearerAuth`` for ``client``'s library: an ``httpx.Auth`` or an ``httpx2.Auth``."""
+    auth_class = _auth_class(_BearerFlow, backend_of(client))
+    return auth_class(host, provider)  # type: ignore[call-arg]
+
+
+def async_bearer_auth_for(
+    client: object, host: WorkspaceHost, provider: AsyncTokenProvider
+) -> httpx.Auth:
+    """An ``AsyncBearerAuth`` for ``client``'s library: an ``httpx.Auth`` or an ``httpx2.Auth``."""
+    auth_class = _auth_class(_AsyncBearerFlow, backend_of(client))
+    return auth_class(host, provider)  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=8)
+def _auth_class(flow: type, backend: HttpBackend) -> type[httpx.Auth]:
+    """The auth class running ``flow`` for ``backend``: the same code on another ``Auth`` base."""
+    if backend is HTTPX:
+        return BearerAuth if flow is _BearerFlow else AsyncBearerAuth
+    name = "BearerAuth" if flow is _BearerFlow else "AsyncBearerAuth"
+    twin = type(name, (flow, backend.auth), {"__module__": __name__, "__qualname__": name})
+    return cast("type[httpx.Auth]", twin)
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:

@@ -1,4 +1,4 @@
-"""The HTTP transport over httpx (sync), the shared TLS context and the client factories."""
+"""The HTTP transport over httpx or httpx2 (sync), the shared TLS context, the client factories."""
 
 from __future__ import annotations
 
@@ -13,6 +13,13 @@ import certifi
 import httpx
 
 from brickgate.adapters.clock import SystemClock
+from brickgate.adapters.transport.backends import (
+    HttpBackend,
+    backend_of,
+    load_backend,
+    request_errors,
+    stream_read_errors,
+)
 from brickgate.adapters.transport.codec import (
     decode_chat_response,
     decode_embeddings,
@@ -22,8 +29,6 @@ from brickgate.adapters.transport.codec import (
 )
 from brickgate.adapters.transport.http_core import (
     DEFAULT_TIMEOUTS,
-    HTTPX_ERRORS,
-    STREAM_READ_ERRORS,
     USER_AGENT,
     Flow,
     RequestCore,
@@ -59,6 +64,7 @@ class HttpChatTransport:
     to serving endpoints on HTTP 501 or ``ENDPOINT_NOT_FOUND``, remembered per host.
     ``use_invocations`` sends chat to ``/serving-endpoints/<name>/invocations`` instead.
     Raises only brickgate errors (see the ``ChatTransport`` port). ``close()`` closes the client.
+    ``client`` may be an ``httpx2.Client`` too (with ``auth`` from ``bearer_auth_for``).
     """
 
     def __init__(
@@ -80,6 +86,7 @@ class HttpChatTransport:
             surface=surface,
             use_invocations=use_invocations,
             timeouts=timeouts,
+            backend=backend_of(client),
         )
 
     def _run(self, flow: Flow, what: str, *, stream: bool = False) -> httpx.Response:
@@ -97,7 +104,7 @@ class HttpChatTransport:
                         response.read()
                     finally:
                         response.close()
-            except HTTPX_ERRORS as exc:
+            except request_errors() as exc:
                 raise translated_error(exc, what) from exc
             try:
                 request = flow.send(response)
@@ -172,7 +179,7 @@ class HttpChunkStream:
                         raise reader.error
                     if reader.done:
                         return
-            except STREAM_READ_ERRORS as exc:
+            except stream_read_errors() as exc:
                 raise translated_stream_error(exc) from exc
             yield from reader.finish()
             reader.raise_error()
@@ -199,15 +206,19 @@ def build_http_client(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     max_connections: int = 100,
     max_keepalive_connections: int = 20,
+    backend: str = "httpx",
 ) -> httpx.Client:
     """An ``httpx.Client`` for ``HttpChatTransport``: shared TLS context, no redirects.
 
-    Proxy and CA settings come from the usual environment variables (``HTTPS_PROXY``,
-    ``NO_PROXY``, ``SSL_CERT_FILE``, ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises
-    ``ConfigurationError`` when the CA bundle cannot be loaded.
+    ``backend="httpx2"`` makes an ``httpx2.Client`` instead (same API). Proxy and CA settings
+    come from the usual environment variables (``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE``,
+    ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises ``ConfigurationError`` when the CA
+    bundle cannot be loaded, or for a backend that is unknown or not installed.
     """
-    return httpx.Client(
+    chosen = load_backend(backend)
+    return chosen.client(
         **client_options(
+            backend=chosen,
             verify=verify,
             proxy=proxy,
             timeouts=timeouts,
@@ -263,20 +274,21 @@ def _unverified_context() -> ssl.SSLContext:
 
 def client_options(
     *,
+    backend: HttpBackend,
     verify: bool | str | ssl.SSLContext,
     proxy: str | None,
     timeouts: Timeouts,
     max_connections: int,
     max_keepalive_connections: int,
 ) -> dict[str, Any]:
-    """Keyword arguments shared by ``httpx.Client`` and ``httpx.AsyncClient`` construction."""
+    """Keyword arguments for a sync or async client of ``backend`` (httpx or httpx2)."""
     return {
         "verify": ssl_context(verify),
         "proxy": proxy,
         "trust_env": True,
         "follow_redirects": False,
-        "timeout": httpx.Timeout(timeouts.read, connect=timeouts.connect),
-        "limits": httpx.Limits(
+        "timeout": backend.timeout(timeouts.read, connect=timeouts.connect),
+        "limits": backend.limits(
             max_connections=max_connections,
             max_keepalive_connections=max_keepalive_connections,
         ),

@@ -1,4 +1,4 @@
-"""The HTTP transport over httpx (async): the twin of ``http.py`` on the same request core."""
+"""The HTTP transport over httpx or httpx2 (async): the twin of ``http.py`` on the same core."""
 
 from __future__ import annotations
 
@@ -10,6 +10,12 @@ from dataclasses import replace
 import httpx
 
 from brickgate.adapters.clock import SystemClock
+from brickgate.adapters.transport.backends import (
+    backend_of,
+    load_backend,
+    request_errors,
+    stream_read_errors,
+)
 from brickgate.adapters.transport.codec import (
     decode_chat_response,
     decode_embeddings,
@@ -20,8 +26,6 @@ from brickgate.adapters.transport.codec import (
 from brickgate.adapters.transport.http import client_options
 from brickgate.adapters.transport.http_core import (
     DEFAULT_TIMEOUTS,
-    HTTPX_ERRORS,
-    STREAM_READ_ERRORS,
     Flow,
     RequestCore,
     Surface,
@@ -45,15 +49,16 @@ from brickgate.domain.errors import ConfigurationError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.clock import Clock
 
-DEFAULT_MAX_IN_FLIGHT = 10
-"""Requests sent at once per transport and event loop; httpx's async pool slows down with more."""
+DEFAULT_MAX_IN_FLIGHT: int | None = None
+"""No limit by default: LLM calls take seconds, and a cap would queue them behind each other."""
 
 
 class AsyncHttpChatTransport:
     """An ``AsyncChatTransport`` over an injected ``httpx.AsyncClient``.
 
     Same behaviour as ``HttpChatTransport`` (paths, surfaces, auth, errors); ``auth`` is an
-    ``AsyncBearerAuth``. ``aclose()`` closes the client. At most ``max_in_flight`` requests
+    ``AsyncBearerAuth`` (``async_bearer_auth_for`` for an ``httpx2.AsyncClient``). ``aclose()``
+    closes the client. At most ``max_in_flight`` requests
     (``None``: no limit) are sent at once on an event loop; the others wait their turn. A
     stream counts only until its status line arrives, not while its body is read. Raises
     ``ConfigurationError`` for a ``max_in_flight`` below 1.
@@ -83,6 +88,7 @@ class AsyncHttpChatTransport:
             surface=surface,
             use_invocations=use_invocations,
             timeouts=timeouts,
+            backend=backend_of(client),
         )
         self._max_in_flight = max_in_flight
         self._gate: asyncio.Semaphore | None = None
@@ -111,7 +117,7 @@ class AsyncHttpChatTransport:
                 else:
                     async with gate:
                         response = await self._send(client, request, stream)
-            except HTTPX_ERRORS as exc:
+            except request_errors() as exc:
                 raise translated_error(exc, what) from exc
             try:
                 request = flow.send(response)
@@ -202,7 +208,7 @@ class AsyncHttpChunkStream:
                         raise reader.error
                     if reader.done:
                         return
-            except STREAM_READ_ERRORS as exc:
+            except stream_read_errors() as exc:
                 raise translated_stream_error(exc) from exc
             for chunk in reader.finish():
                 yield chunk
@@ -230,10 +236,17 @@ def build_async_http_client(
     timeouts: Timeouts = DEFAULT_TIMEOUTS,
     max_connections: int = 100,
     max_keepalive_connections: int = 20,
+    backend: str = "httpx",
 ) -> httpx.AsyncClient:
-    """The ``httpx.AsyncClient`` twin of ``build_http_client`` (same TLS context and settings)."""
-    return httpx.AsyncClient(
+    """The ``httpx.AsyncClient`` twin of ``build_http_client`` (same TLS context and settings).
+
+    ``backend="httpx2"`` makes an ``httpx2.AsyncClient``. Raises ``ConfigurationError`` as
+    ``build_http_client`` does.
+    """
+    chosen = load_backend(backend)
+    return chosen.async_client(
         **client_options(
+            backend=chosen,
             verify=verify,
             proxy=proxy,
             timeouts=timeouts,

@@ -13,6 +13,14 @@ from urllib.parse import quote
 import httpx
 
 from brickgate._version import __version__
+from brickgate.adapters.transport.backends import (
+    HTTPX,
+    HttpBackend,
+    backend_of,
+    is_timeout,
+    request_errors,
+    stream_read_errors,
+)
 from brickgate.adapters.transport.codec import excerpt
 from brickgate.adapters.transport.errors import error_from_response
 from brickgate.domain.chat import CallOptions, ChatRequest
@@ -79,38 +87,30 @@ def decode_json(response: httpx.Response) -> Mapping[str, Any]:
     return data
 
 
-HTTPX_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-"""The httpx exceptions ``translated_error`` turns into brickgate errors."""
-
-
 def translated_error(exc: Exception, what: str) -> RemoteError:
-    """The brickgate error for an httpx exception (one of ``HTTPX_ERRORS``) raised by ``what``."""
-    if isinstance(exc, httpx.TimeoutException):
+    """The brickgate error for an HTTP library exception (see ``request_errors``) from ``what``."""
+    if is_timeout(exc):
         return TimeoutError(
             f"{what} timed out ({type(exc).__name__}); the workspace may be busy: retry, or "
             "raise the timeout"
         )
-    if isinstance(exc, (httpx.HTTPError, httpx.InvalidURL)):
-        return TransportError(f"{what} failed: {type(exc).__name__}: {exc}")
-    return StreamError(f"{what} failed: {type(exc).__name__}: {exc}")
+    if isinstance(exc, backend_of(exc).stream_error):
+        return StreamError(f"{what} failed: {type(exc).__name__}: {exc}")
+    return TransportError(f"{what} failed: {type(exc).__name__}: {exc}")
 
 
 @contextmanager
 def translated_errors(what: str) -> Iterator[None]:
-    """Turn httpx exceptions raised inside into brickgate errors, chained with ``from``."""
+    """Turn HTTP library exceptions raised inside into brickgate errors, chained with ``from``."""
     try:
         yield
-    except HTTPX_ERRORS as exc:
+    except request_errors() as exc:
         raise translated_error(exc, what) from exc
 
 
-STREAM_READ_ERRORS = (httpx.HTTPError, httpx.StreamError)
-"""The httpx exceptions ``translated_stream_error`` turns into brickgate errors."""
-
-
 def translated_stream_error(exc: Exception) -> RemoteError:
-    """The brickgate error for an httpx exception raised while reading a stream's body."""
-    if isinstance(exc, httpx.TimeoutException):
+    """The brickgate error for an HTTP library exception raised while reading a stream's body."""
+    if is_timeout(exc):
         return TimeoutError(
             "the stream went idle: no data arrived within the read timeout; retry, or raise the "
             "timeout"
@@ -125,7 +125,7 @@ def translated_stream_errors() -> Iterator[None]:
     """Like ``translated_errors`` while reading a stream: a broken connection is a StreamError."""
     try:
         yield
-    except STREAM_READ_ERRORS as exc:
+    except stream_read_errors() as exc:
         raise translated_stream_error(exc) from exc
 
 
@@ -192,7 +192,8 @@ class RequestCore:
 
     Drivers (the sync and async transports) run the ``*_flow`` generators: send each yielded
     request, read the body of any non-2xx answer, send the response back in; the flow returns
-    the 2xx response or raises the mapped brickgate error.
+    the 2xx response or raises the mapped brickgate error. Requests are built with ``backend``'s
+    classes (httpx by default), so that the client of that library can send them.
     """
 
     def __init__(
@@ -203,6 +204,7 @@ class RequestCore:
         surface: Surface = "auto",
         use_invocations: bool = False,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        backend: HttpBackend = HTTPX,
     ) -> None:
         if surface not in ("auto", SERVING, GATEWAY):
             raise ConfigurationError(
@@ -219,15 +221,18 @@ class RequestCore:
         self.use_invocations = use_invocations
         self.timeouts = timeouts
         self.memory = SurfaceMemory()
+        self.backend = backend
+        self._request = backend.request
+        url = backend.url
         base = host.url
         gateway = base if host.is_ai_gateway else base + "/ai-gateway"
         self._chat = {
-            SERVING: _Target(SERVING, httpx.URL(base + "/serving-endpoints/chat/completions")),
-            GATEWAY: _Target(GATEWAY, httpx.URL(gateway + "/mlflow/v1/chat/completions")),
+            SERVING: _Target(SERVING, url(base + "/serving-endpoints/chat/completions")),
+            GATEWAY: _Target(GATEWAY, url(gateway + "/mlflow/v1/chat/completions")),
         }
         self._embed = {
-            SERVING: _Target(SERVING, httpx.URL(base + "/serving-endpoints/embeddings")),
-            GATEWAY: _Target(GATEWAY, httpx.URL(gateway + "/mlflow/v1/embeddings")),
+            SERVING: _Target(SERVING, url(base + "/serving-endpoints/embeddings")),
+            GATEWAY: _Target(GATEWAY, url(gateway + "/mlflow/v1/embeddings")),
         }
         self._invocations = base + "/serving-endpoints/{}/invocations"
         self._invocation_targets: dict[str, list[_Target]] = {}
@@ -241,8 +246,8 @@ class RequestCore:
             "accept-encoding": "identity",
         }
         self._prepared_headers = {
-            False: httpx.Headers(self._post_headers),
-            True: httpx.Headers(self._stream_headers),
+            False: backend.headers(self._post_headers),
+            True: backend.headers(self._stream_headers),
         }
         self._default_extensions = {
             stream: {"timeout": timeouts.for_call(CallOptions(), stream=stream)}
@@ -270,7 +275,7 @@ class RequestCore:
     ) -> Flow:
         if options.extra_headers:
             base = self._stream_headers if stream else self._post_headers
-            headers = httpx.Headers(merged_headers(options, base))
+            headers = self.backend.headers(merged_headers(options, base))
         else:
             headers = self._prepared_headers[stream]
         if options.timeout is None:
@@ -279,7 +284,7 @@ class RequestCore:
             extensions = {"timeout": self.timeouts.for_call(options, stream=stream)}
         last = len(targets) - 1
         for position, target in enumerate(targets):
-            response = yield httpx.Request(
+            response = yield self._request(
                 "POST", target.url, content=content, headers=headers, extensions=extensions
             )
             if self._settled(target, response, last=position == last):
@@ -289,7 +294,7 @@ class RequestCore:
     def _invocation_target(self, model: str) -> list[_Target]:
         targets = self._invocation_targets.get(model)
         if targets is None:
-            url = httpx.URL(
+            url = self.backend.url(
                 self._invocations.format(path_segment(model, what="model (endpoint) name"))
             )
             targets = [_Target(SERVING, url)]
@@ -301,7 +306,7 @@ class RequestCore:
     def endpoints_flow(self, options: CallOptions, name: str | None = None) -> Flow:
         """``GET`` the endpoint list, or one endpoint when ``name`` is given."""
         url = self._endpoints if name is None else f"{self._endpoints}/{path_segment(name)}"
-        response = yield httpx.Request(
+        response = yield self._request(
             "GET",
             url,
             headers=merged_headers(options, self._get_headers),
@@ -315,7 +320,7 @@ class RequestCore:
         """The brickgate error for a non-2xx ``response`` whose body has been read."""
         status = response.status_code
         if 300 <= status < 400:
-            location = httpx.URL(response.headers.get("location", ""))
+            location = self.backend.url(response.headers.get("location", ""))
             where = f" to {location.scheme}://{location.host}" if location.host else ""
             return ApiError(
                 f"the workspace answered with a redirect{where}; brickgate never follows "

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from brickgate.adapters.transport.backends import HttpBackend, backend_of
 from brickgate.adapters.transport.errors import error_from_response
 from brickgate.adapters.transport.http_core import USER_AGENT, translated_errors
 from brickgate.domain.credentials import OAuthClientCredentials, Secret
@@ -30,9 +31,16 @@ TOKEN_TIMEOUT = 30.0
 class _TokenExchange:
     """The I/O-free half of the client-credentials grant: the request, the answer, the cache."""
 
-    __slots__ = ("_cached", "_clock", "_credentials", "_margin")
+    __slots__ = ("_backend", "_cached", "_clock", "_credentials", "_margin")
 
-    def __init__(self, credentials: OAuthClientCredentials, clock: Clock, margin: float) -> None:
+    def __init__(
+        self,
+        credentials: OAuthClientCredentials,
+        clock: Clock,
+        margin: float,
+        backend: HttpBackend,
+    ) -> None:
+        self._backend = backend
         self._credentials = credentials
         self._clock = clock
         self._margin = margin
@@ -53,7 +61,7 @@ class _TokenExchange:
     def request(self) -> httpx.Request:
         credentials = self._credentials
         pair = f"{credentials.client_id}:{credentials.client_secret.get_secret_value()}"
-        return httpx.Request(
+        return self._backend.request(
             "POST",
             credentials.host.url + TOKEN_PATH,
             headers={
@@ -127,6 +135,7 @@ class OAuthTokenSource:
     expires (measured with ``clock``). Concurrent callers share one refresh. Raises
     ``AuthenticationError`` with the server's reason when the endpoint refuses,
     ``TransportError``/``TimeoutError`` when it cannot be reached. The secret is never logged.
+    ``client`` may be an ``httpx2.Client`` too.
     """
 
     def __init__(
@@ -137,7 +146,7 @@ class OAuthTokenSource:
         *,
         refresh_margin: float = REFRESH_MARGIN,
     ) -> None:
-        self._exchange = _TokenExchange(credentials, clock, refresh_margin)
+        self._exchange = _TokenExchange(credentials, clock, refresh_margin, backend_of(client))
         self._client = client
         self._lock = threading.Lock()
 
@@ -175,7 +184,7 @@ class AsyncOAuthTokenSource:
         *,
         refresh_margin: float = REFRESH_MARGIN,
     ) -> None:
-        self._exchange = _TokenExchange(credentials, clock, refresh_margin)
+        self._exchange = _TokenExchange(credentials, clock, refresh_margin, backend_of(client))
         self._client = client
         self._lock = asyncio.Lock()
 

@@ -1,4 +1,4 @@
-"""The Statement Execution API over httpx: submit, poll and cancel SQL statements."""
+"""The Statement Execution API over httpx or httpx2: submit, poll and cancel SQL statements."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from brickgate.adapters.clock import SystemClock
+from brickgate.adapters.transport.backends import backend_of
 from brickgate.adapters.transport.http_core import (
     DEFAULT_TIMEOUTS,
     USER_AGENT,
@@ -39,6 +40,7 @@ class HttpStatementTransport:
     Requests go to ``host.url`` only, with ``auth`` (a ``BearerAuth``) attaching the token;
     redirects are never followed. Error answers map to the brickgate error tree as for chat.
     Statements are submitted with ``disposition: INLINE`` and ``format: JSON_ARRAY``.
+    ``client`` may be an ``httpx2.Client`` too (with ``auth`` from ``bearer_auth_for``).
     """
 
     def __init__(
@@ -52,7 +54,10 @@ class HttpStatementTransport:
     ) -> None:
         self._client = client
         self._auth = auth
-        self._core = RequestCore(host, clock or SystemClock(), timeouts=timeouts)
+        self._core = RequestCore(
+            host, clock or SystemClock(), timeouts=timeouts, backend=backend_of(client)
+        )
+        self._request = self._core.backend.request
         self._base = host.url + STATEMENTS_PATH
         self._timeout = {"timeout": timeouts.for_call(CallOptions(), stream=False)}
 
@@ -60,7 +65,7 @@ class HttpStatementTransport:
         if self._client.is_closed:
             raise TransportError("this transport is closed; make a new client to send requests")
         content = encode_json(body) if body is not None else None
-        request = httpx.Request(
+        request = self._request(
             method,
             url,
             content=content,

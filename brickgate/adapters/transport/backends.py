@@ -1,0 +1,127 @@
+"""The HTTP client libraries the transports run on: httpx, or its fork httpx2 when installed."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+from typing import Literal, cast
+
+import httpx
+
+from brickgate.domain.errors import ConfigurationError
+
+BackendName = Literal["httpx", "httpx2"]
+BACKEND_NAMES: tuple[BackendName, ...] = ("httpx", "httpx2")
+
+
+@dataclass(frozen=True, slots=True)
+class HttpBackend:
+    """One httpx-compatible library: the classes the transports build and the errors they catch.
+
+    httpx2 has httpx's API with classes of its own; its classes are typed here as their httpx
+    twins, which describe them exactly.
+    """
+
+    name: BackendName
+    module: ModuleType
+    request: type[httpx.Request]
+    url: type[httpx.URL]
+    headers: type[httpx.Headers]
+    auth: type[httpx.Auth]
+    client: type[httpx.Client]
+    async_client: type[httpx.AsyncClient]
+    timeout: type[httpx.Timeout]
+    limits: type[httpx.Limits]
+    errors: tuple[type[Exception], ...]
+    """Everything a request can raise that brickgate translates (see ``http_core``)."""
+    stream_read_errors: tuple[type[Exception], ...]
+    """What reading a streamed body can raise."""
+    timeout_error: type[Exception]
+    stream_error: type[Exception]
+    """Misuse of a response's body (read twice, closed): not an ``HTTPError``."""
+
+
+def _backend_from(name: BackendName, module: ModuleType) -> HttpBackend:
+    return HttpBackend(
+        name=name,
+        module=module,
+        request=cast("type[httpx.Request]", module.Request),
+        url=cast("type[httpx.URL]", module.URL),
+        headers=cast("type[httpx.Headers]", module.Headers),
+        auth=cast("type[httpx.Auth]", module.Auth),
+        client=cast("type[httpx.Client]", module.Client),
+        async_client=cast("type[httpx.AsyncClient]", module.AsyncClient),
+        timeout=cast("type[httpx.Timeout]", module.Timeout),
+        limits=cast("type[httpx.Limits]", module.Limits),
+        errors=(module.HTTPError, module.InvalidURL, module.StreamError),
+        stream_read_errors=(module.HTTPError, module.StreamError),
+        timeout_error=module.TimeoutException,
+        stream_error=module.StreamError,
+    )
+
+
+HTTPX = _backend_from("httpx", httpx)
+"""The default backend."""
+
+
+def load_backend(name: str) -> HttpBackend:
+    """The backend called ``name`` (``"httpx"`` or ``"httpx2"``), importing httpx2 on first use.
+
+    Raises ``ConfigurationError`` for an unknown name, or for ``httpx2`` when it is not
+    installed (with the command that installs it).
+    """
+    if name == "httpx":
+        return HTTPX
+    if name == "httpx2":
+        return _httpx2()
+    raise ConfigurationError(
+        f"unknown HTTP backend {name!r}; use 'httpx' or 'httpx2' (BRICKGATE_HTTP_BACKEND)"
+    )
+
+
+@lru_cache(maxsize=1)
+def _httpx2() -> HttpBackend:
+    try:
+        module = importlib.import_module("httpx2")
+    except ImportError as exc:
+        raise ConfigurationError(
+            "the httpx2 HTTP backend was chosen (BRICKGATE_HTTP_BACKEND=httpx2) but the httpx2 "
+            "package is not installed; run: pip install 'brickgate[httpx2]', or unset "
+            "BRICKGATE_HTTP_BACKEND to use httpx"
+        ) from exc
+    return _backend_from("httpx2", module)
+
+
+def backend_of(thing: object) -> HttpBackend:
+    """The backend whose library made ``thing`` (a client, request, response or exception).
+
+    Anything that is not an httpx2 object (a test double included) gets httpx.
+    """
+    if "httpx2" not in sys.modules:
+        return HTTPX
+    for cls in type(thing).__mro__:
+        if cls.__module__.partition(".")[0] == "httpx2":
+            return _httpx2()
+    return HTTPX
+
+
+def request_errors() -> tuple[type[Exception], ...]:
+    """The exceptions of every loaded backend that a request can raise and brickgate translates."""
+    if "httpx2" in sys.modules:
+        return HTTPX.errors + _httpx2().errors
+    return HTTPX.errors
+
+
+def stream_read_errors() -> tuple[type[Exception], ...]:
+    """The exceptions of every loaded backend that reading a streamed body can raise."""
+    if "httpx2" in sys.modules:
+        return HTTPX.stream_read_errors + _httpx2().stream_read_errors
+    return HTTPX.stream_read_errors
+
+
+def is_timeout(exc: BaseException) -> bool:
+    """True when ``exc`` is a timeout of the backend that raised it."""
+    return isinstance(exc, backend_of(exc).timeout_error)
