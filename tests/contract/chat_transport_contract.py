@@ -28,6 +28,8 @@ from brickgate.domain.errors import (
     RateLimitError,
     ServerError,
     StreamError,
+    TimeoutError,
+    TransportError,
 )
 
 PAYLOADS = Path(__file__).resolve().parent.parent / "data" / "payloads"
@@ -300,6 +302,24 @@ class ChatTransportContract:
             await harness.chat(HELLO)
         assert caught.value.retry_after == 7.0
         assert caught.value.message == "Exceeded workspace QPS"
+
+    async def test_a_refused_connection_is_a_transport_error(self) -> None:
+        harness = self.make("chat", TransportError("connection refused"))
+        with pytest.raises(TransportError) as caught:
+            await harness.chat(HELLO)
+        assert type(caught.value) is TransportError
+        assert "refused" in str(caught.value).lower()
+
+    @pytest.mark.parametrize("operation", ["chat", "stream", "embed"])
+    async def test_a_timeout_is_a_timeout_error(self, operation: Operation) -> None:
+        harness = self.make(operation, TimeoutError("timed out"))
+        with pytest.raises(TimeoutError, match="timed out"):
+            if operation == "chat":
+                await harness.chat(HELLO)
+            elif operation == "stream":
+                await harness.stream(HELLO)
+            else:
+                await harness.embed(EmbeddingRequest("databricks-gte-large-en", ("a",)))
 
     async def test_replies_are_used_in_order(self) -> None:
         body = payload("litellm_chat_response_dbrx.json")

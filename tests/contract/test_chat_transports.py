@@ -1,15 +1,22 @@
-"""Runs the chat-transport contract against http (over httpx.MockTransport) and the fake."""
+"""Runs the chat-transport contract against http (over httpx or httpx2 MockTransport), the fake."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from functools import lru_cache
+from types import ModuleType
+from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 
 from brickgate.adapters.fake_clock import FakeClock
-from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
+from brickgate.adapters.transport.auth import (
+    StaticTokenProvider,
+    async_bearer_auth_for,
+    bearer_auth_for,
+)
 from brickgate.adapters.transport.fake import (
     FakeAsyncChatTransport,
     FakeChatTransport,
@@ -30,7 +37,7 @@ from brickgate.domain.chat import (
     Endpoint,
 )
 from brickgate.domain.credentials import Secret
-from brickgate.domain.errors import BrickgateError, NotFoundError
+from brickgate.domain.errors import BrickgateError, NotFoundError, TimeoutError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.transport import AsyncChatTransport, ChatTransport
 from tests.contract.chat_transport_contract import NO_OPTIONS, ChatTransportContract
@@ -40,7 +47,14 @@ TOKEN = Secret("dapi0123456789abcdef0123456789abcdef")
 AWKWARD_SIZES = (1, 7, 2, 64, 3, 1, 13, 5)
 
 
-class AwkwardStream(httpx.SyncByteStream, httpx.AsyncByteStream):
+@pytest.fixture(params=["httpx", "httpx2"])
+def wire(request: pytest.FixtureRequest) -> ModuleType:
+    """The HTTP library under the wire tests; httpx2 runs when installed (the test extra has it)."""
+    library: ModuleType = pytest.importorskip(request.param)
+    return library
+
+
+class AwkwardPieces:
     """Body bytes handed out in small pieces that split lines, events and UTF-8 characters."""
 
     def __init__(self, data: bytes) -> None:
@@ -59,6 +73,13 @@ class AwkwardStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             yield piece
 
 
+@lru_cache(maxsize=4)
+def awkward_stream_class(library: ModuleType) -> type[Any]:
+    """``AwkwardPieces`` as a sync and async byte stream of ``library`` (httpx or httpx2)."""
+    bases = (AwkwardPieces, library.SyncByteStream, library.AsyncByteStream)
+    return type("AwkwardStream", bases, {})
+
+
 def expected_path(operation: Operation, request: httpx.Request) -> str:
     if operation in ("chat", "stream"):
         return "/serving-endpoints/chat/completions"
@@ -72,7 +93,10 @@ def expected_path(operation: Operation, request: httpx.Request) -> str:
 class WireScript:
     """Serves scripted replies as HTTP answers, checking every request on the way in."""
 
-    def __init__(self, operation: Operation, replies: tuple[Reply, ...]) -> None:
+    def __init__(
+        self, operation: Operation, replies: tuple[Reply, ...], library: ModuleType = httpx
+    ) -> None:
+        self.library = library
         self.operation = operation
         self.replies = list(replies)
         self.requests: list[httpx.Request] = []
@@ -83,13 +107,23 @@ class WireScript:
         assert request.headers["authorization"] == f"Bearer {TOKEN.get_secret_value()}"
         assert request.url.raw_path.decode() == expected_path(self.operation, request)
         reply = self.replies.pop(0)
+        library = self.library
+        if isinstance(reply, TimeoutError):
+            raise library.ReadTimeout("timed out", request=request)
+        if isinstance(reply, TransportError):
+            raise library.ConnectError("[Errno 111] Connection refused", request=request)
         if isinstance(reply, BrickgateError):
-            raise AssertionError("wire scripts hold wire replies only")
+            raise AssertionError("wire scripts raise only timeouts and connection errors")
         if isinstance(reply, StreamReply):
             body = b"".join(reply.pieces())
             headers = {"content-type": "text/event-stream"}
-            return httpx.Response(200, headers=headers, stream=AwkwardStream(body))
-        return httpx.Response(reply.status, headers=dict(reply.headers), json=dict(reply.body))
+            stream = awkward_stream_class(library)(body)
+            response: httpx.Response = library.Response(200, headers=headers, stream=stream)
+        else:
+            response = library.Response(
+                reply.status, headers=dict(reply.headers), json=dict(reply.body)
+            )
+        return response
 
 
 class SyncHarness:
@@ -165,20 +199,27 @@ def _count(sent: WireScript | FakeChatTransport | FakeAsyncChatTransport) -> int
 class TestHttpTransport(ChatTransportContract):
     __test__ = True
 
+    @pytest.fixture(autouse=True)
+    def _library(self, wire: ModuleType) -> None:
+        self.library = wire
+
     def make(self, operation: Operation, *replies: Reply) -> SyncHarness:
-        script = WireScript(operation, replies)
-        client = httpx.Client(transport=httpx.MockTransport(script))
-        auth = BearerAuth(HOST, StaticTokenProvider(TOKEN))
+        script = WireScript(operation, replies, self.library)
+        client = self.library.Client(transport=self.library.MockTransport(script))
+        auth = bearer_auth_for(client, HOST, StaticTokenProvider(TOKEN))
         transport = HttpChatTransport(
             client, HOST, auth, surface="serving-endpoints", clock=FakeClock()
         )
         return SyncHarness(transport, script)
 
     def test_endpoint_path_is_exactly_one_encoded_segment(self) -> None:
-        script = WireScript("endpoint", (JsonReply({"name": "../../api/2.0/x"}),))
-        client = httpx.Client(transport=httpx.MockTransport(script))
+        script = WireScript("endpoint", (JsonReply({"name": "../../api/2.0/x"}),), self.library)
+        client = self.library.Client(transport=self.library.MockTransport(script))
         transport = HttpChatTransport(
-            client, HOST, BearerAuth(HOST, StaticTokenProvider(TOKEN)), clock=FakeClock()
+            client,
+            HOST,
+            bearer_auth_for(client, HOST, StaticTokenProvider(TOKEN)),
+            clock=FakeClock(),
         )
         transport.endpoint("../../api/2.0/x", NO_OPTIONS)
         expected = "/api/2.0/serving-endpoints/" + quote("../../api/2.0/x", safe="")
@@ -189,10 +230,14 @@ class TestHttpTransport(ChatTransportContract):
 class TestAsyncHttpTransport(ChatTransportContract):
     __test__ = True
 
+    @pytest.fixture(autouse=True)
+    def _library(self, wire: ModuleType) -> None:
+        self.library = wire
+
     def make(self, operation: Operation, *replies: Reply) -> AsyncHarness:
-        script = WireScript(operation, replies)
-        client = httpx.AsyncClient(transport=httpx.MockTransport(script))
-        auth = AsyncBearerAuth(HOST, StaticTokenProvider(TOKEN))
+        script = WireScript(operation, replies, self.library)
+        client = self.library.AsyncClient(transport=self.library.MockTransport(script))
+        auth = async_bearer_auth_for(client, HOST, StaticTokenProvider(TOKEN))
         transport = AsyncHttpChatTransport(
             client, HOST, auth, surface="serving-endpoints", clock=FakeClock()
         )

@@ -70,13 +70,15 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-async def most_in_flight(transport: AsyncHttpChatTransport, handler: HeldRequests) -> int:
-    tasks = [asyncio.create_task(transport.chat(REQUEST, CallOptions())) for _ in range(7)]
+async def most_in_flight(
+    transport: AsyncHttpChatTransport, handler: HeldRequests, requests: int = 7
+) -> int:
+    tasks = [asyncio.create_task(transport.chat(REQUEST, CallOptions())) for _ in range(requests)]
     await settle()
     held = handler.in_flight
     handler.release.set()
     replies = await asyncio.gather(*tasks)
-    assert [reply.text for reply in replies] == ["ok"] * 7
+    assert [reply.text for reply in replies] == ["ok"] * requests
     assert handler.most_in_flight == held
     return held
 
@@ -88,6 +90,14 @@ async def test_async_requests_in_flight_stay_within_the_limit(
     handler = HeldRequests()
     async with async_transport(handler, limit) as transport:
         assert await most_in_flight(transport, handler) == expected
+
+
+async def test_by_default_every_request_is_sent_at_once() -> None:
+    handler = HeldRequests()
+    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    auth = AsyncBearerAuth(HOST, TOKENS)
+    async with AsyncHttpChatTransport(client, HOST, auth, surface="serving-endpoints") as transport:
+        assert await most_in_flight(transport, handler, requests=25) == 25
 
 
 @pytest.mark.parametrize("limit", [0, -1])
@@ -128,6 +138,24 @@ async def test_the_max_in_flight_setting_reaches_the_async_client(
         handler.release.set()
         await asyncio.gather(*tasks)
     assert handler.most_in_flight == 2
+
+
+async def test_by_default_the_async_client_sends_every_request_at_once() -> None:
+    handler = HeldRequests()
+    container = create_client_container(
+        host=HOST.name,
+        token="dapi0123456789abcdef0123456789abcdef",
+        surface="serving-endpoints",
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+    async with AsyncClient(container=container) as client:
+        tasks = [
+            asyncio.create_task(client.chat("databricks-gpt-oss-120b", "hi")) for _ in range(12)
+        ]
+        await settle()
+        assert handler.in_flight == 12
+        handler.release.set()
+        await asyncio.gather(*tasks)
 
 
 def test_a_stream_slot_is_freed_once_the_reply_starts() -> None:

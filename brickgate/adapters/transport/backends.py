@@ -44,6 +44,7 @@ class HttpBackend:
     """Misuse of a response's body (read twice, closed): not an ``HTTPError``."""
 
 
+@lru_cache(maxsize=4)
 def _backend_from(name: BackendName, module: ModuleType) -> HttpBackend:
     return HttpBackend(
         name=name,
@@ -82,7 +83,6 @@ def load_backend(name: str) -> HttpBackend:
     )
 
 
-@lru_cache(maxsize=1)
 def _httpx2() -> HttpBackend:
     try:
         module = importlib.import_module("httpx2")
@@ -100,26 +100,33 @@ def backend_of(thing: object) -> HttpBackend:
 
     Anything that is not an httpx2 object (a test double included) gets httpx.
     """
-    if "httpx2" not in sys.modules:
+    httpx2 = _loaded_httpx2()
+    if httpx2 is None:
         return HTTPX
     for cls in type(thing).__mro__:
         if cls.__module__.partition(".")[0] == "httpx2":
-            return _httpx2()
+            return httpx2
     return HTTPX
 
 
 def request_errors() -> tuple[type[Exception], ...]:
     """The exceptions of every loaded backend that a request can raise and brickgate translates."""
-    if "httpx2" in sys.modules:
-        return HTTPX.errors + _httpx2().errors
-    return HTTPX.errors
+    httpx2 = _loaded_httpx2()
+    return HTTPX.errors if httpx2 is None else HTTPX.errors + httpx2.errors
 
 
 def stream_read_errors() -> tuple[type[Exception], ...]:
     """The exceptions of every loaded backend that reading a streamed body can raise."""
-    if "httpx2" in sys.modules:
-        return HTTPX.stream_read_errors + _httpx2().stream_read_errors
-    return HTTPX.stream_read_errors
+    httpx2 = _loaded_httpx2()
+    if httpx2 is None:
+        return HTTPX.stream_read_errors
+    return HTTPX.stream_read_errors + httpx2.stream_read_errors
+
+
+def _loaded_httpx2() -> HttpBackend | None:
+    """The httpx2 backend when something has imported httpx2 already (never imports it)."""
+    module = sys.modules.get("httpx2")
+    return None if module is None else _backend_from("httpx2", module)
 
 
 def is_timeout(exc: BaseException) -> bool:
