@@ -17,6 +17,7 @@ TARGETS = [
     ("sequential chat, median", "seq", "brickgate", "median_us", "<=", 1.10),
     ("streaming chunks/s", "stream", "brickgate", "chunks_per_s", ">=", 0.85),
     ("async 500 @ 100, wall", "async100", "brickgate-async", "wall_ms", "<=", 0.6),
+    ("async 500 @ 100, wall, httpx2", "async100", "brickgate-httpx2", "wall_ms", "<=", 0.6),
     ("peak RSS after 1,000 requests", "seq", "brickgate", "maxrss_kb", "<=", 1.25),
 ]
 

@@ -8,6 +8,7 @@ exactly the statement in ``imports``. Sync systems implement ``setup/chat/stream
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from bench import CHAT_PATH, CHUNKS_HEADER, MAX_TOKENS, MESSAGES, MODEL, TOKEN, request_body
@@ -137,13 +138,15 @@ class BrickgateSystem:
 
 
 class AsyncBrickgateSystem:
-    """``brickgate.AsyncClient``."""
+    """``brickgate.AsyncClient`` with ``environment`` (``BRICKGATE_*`` settings) applied first."""
 
     label = "brickgate async"
     imports = "import brickgate"
     is_async = True
+    environment: tuple[tuple[str, str], ...] = ()
 
     async def asetup(self, base: str) -> None:
+        os.environ.update(dict(self.environment))
         import brickgate
 
         self.client = brickgate.AsyncClient(**_brickgate_options(base))
@@ -163,6 +166,21 @@ class AsyncBrickgateSystem:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+class AsyncBrickgateHttpx2System(AsyncBrickgateSystem):
+    """``brickgate.AsyncClient`` on the httpx2 backend (``BRICKGATE_HTTP_BACKEND=httpx2``)."""
+
+    label = "brickgate async on httpx2"
+    requires = "httpx2"
+    environment = (("BRICKGATE_HTTP_BACKEND", "httpx2"),)
+
+
+class AsyncBrickgateCappedSystem(AsyncBrickgateSystem):
+    """``brickgate.AsyncClient`` on httpx with at most 10 requests in flight."""
+
+    label = "brickgate async, max_in_flight=10"
+    environment = (("BRICKGATE_MAX_IN_FLIGHT", "10"),)
 
 
 def missing_library(name: str) -> str | None:
@@ -250,7 +268,8 @@ SYSTEMS: dict[str, type[Any]] = {
     "openai": OpenAISystem,
     "httpx-async": AsyncHttpxSystem,
     "brickgate-async": AsyncBrickgateSystem,
+    "brickgate-httpx2": AsyncBrickgateHttpx2System,
+    "brickgate-cap10": AsyncBrickgateCappedSystem,
     "openai-async": AsyncOpenAISystem,
 }
-REFERENCE = {"httpx": "httpx", "brickgate": "httpx", "openai": "httpx"}
-REFERENCE.update({name: "httpx-async" for name in SYSTEMS if name.endswith("-async")})
+REFERENCE = {name: "httpx-async" if SYSTEMS[name].is_async else "httpx" for name in SYSTEMS}
