@@ -9,7 +9,7 @@ from typing import Literal
 
 from brickgate.domain.chat import Endpoint
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.rules import ModelFamily, model_family
+from brickgate.domain.model_family import ModelFamily, model_family
 
 Task = Literal["chat", "embeddings"]
 Status = Literal["active", "retiring", "retired"]

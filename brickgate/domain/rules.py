@@ -2,62 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from enum import Enum
 from functools import lru_cache
 from typing import Any
 
+from brickgate.domain.body_edits import fix_each
 from brickgate.domain.chat import Adjustment
 from brickgate.domain.errors import InvalidRequestError
 from brickgate.domain.gemini_schema import clean_gemini_schema
+from brickgate.domain.message_rules import (
+    drop_empty_text_parts,
+    drop_name_outside_user_messages,
+    fill_empty_claude_tool_call_content,
+    strip_provider_only_message_keys,
+)
+from brickgate.domain.model_family import ModelFamily, is_hosted_model, model_family
 
 Rule = Callable[[dict[str, Any]], list[Adjustment]]
-
-
-class ModelFamily(str, Enum):
-    """The model family an endpoint name points at; it decides which request rules apply."""
-
-    LLAMA = "llama"
-    CLAUDE = "claude"
-    GPT = "gpt"
-    GPT_OSS = "gpt-oss"
-    GEMINI = "gemini"
-    OTHER = "other"
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_HOSTED_PREFIXES = ("databricks-", "system.ai.")
-_WORD_SPLIT = re.compile(r"[-_.:/]+")
-_GPT_WORD = re.compile(r"gpt[0-9][0-9a-z]*")
-_FAMILY_WORDS = {
-    "gptoss": ModelFamily.GPT_OSS,
-    "claude": ModelFamily.CLAUDE,
-    "gemini": ModelFamily.GEMINI,
-}
-
-
-def model_family(model: str) -> ModelFamily:
-    """The family of ``model`` (``databricks-claude-sonnet-4-5`` is CLAUDE); unknown is OTHER."""
-    words = [word for word in _WORD_SPLIT.split(model.strip().lower()) if word]
-    for position, word in enumerate(words):
-        if word == "gpt":
-            following = words[position + 1] if position + 1 < len(words) else ""
-            return ModelFamily.GPT_OSS if following == "oss" else ModelFamily.GPT
-        if _GPT_WORD.fullmatch(word):
-            return ModelFamily.GPT
-        if word in _FAMILY_WORDS:
-            return _FAMILY_WORDS[word]
-        if word.startswith("llama"):
-            return ModelFamily.LLAMA
-    return ModelFamily.OTHER
-
-
-def is_hosted_model(model: str) -> bool:
-    """True for Databricks-hosted pay-per-token names (``databricks-*``, ``system.ai.*``)."""
-    return model.strip().lower().startswith(_HOSTED_PREFIXES)
 
 
 def rename_max_completion_tokens(body: dict[str, Any]) -> list[Adjustment]:
@@ -113,27 +74,6 @@ def drop_fmapi_unsupported_params(body: dict[str, Any]) -> list[Adjustment]:
     return [Adjustment("drop_fmapi_unsupported_params", detail)]
 
 
-def _fix_each(
-    body: dict[str, Any], key: str, fix: Callable[[Mapping[str, Any]], dict[str, Any] | None]
-) -> list[int]:
-    """Replace each dict item of ``body[key]`` that ``fix`` rewrites; return their positions."""
-    items = body.get(key)
-    if not isinstance(items, list):
-        return []
-    fixed: list[Any] | None = None
-    changed: list[int] = []
-    for position, item in enumerate(items):
-        new_item = fix(item) if isinstance(item, Mapping) else None
-        if new_item is not None:
-            if fixed is None:
-                fixed = list(items)
-            fixed[position] = new_item
-            changed.append(position)
-    if fixed is not None:
-        body[key] = fixed
-    return changed
-
-
 def _function(tool: Mapping[str, Any]) -> Mapping[str, Any] | None:
     function = tool.get("function")
     return function if isinstance(function, Mapping) else None
@@ -150,10 +90,6 @@ def _tool_places(body: Mapping[str, Any], positions: list[int]) -> str:
     return ", ".join(names)
 
 
-def _messages_places(positions: list[int]) -> str:
-    return ", ".join(f"messages[{position}]" for position in positions)
-
-
 def _without_strict(tool: Mapping[str, Any]) -> dict[str, Any] | None:
     function = _function(tool)
     if function is None or "strict" not in function:
@@ -165,7 +101,7 @@ def drop_strict(body: dict[str, Any]) -> list[Adjustment]:
     """Drop top-level ``strict`` and ``tools[].function.strict`` (only GPT models accept them)."""
     places = ["the request"] if "strict" in body else []
     body.pop("strict", None)
-    if positions := _fix_each(body, "tools", _without_strict):
+    if positions := fix_each(body, "tools", _without_strict):
         places.append(_tool_places(body, positions))
     if not places:
         return []
@@ -183,114 +119,12 @@ def _with_parameters(tool: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def add_missing_tool_parameters(body: dict[str, Any]) -> list[Adjustment]:
     """Give each function tool without ``parameters`` an empty object schema (required)."""
-    positions = _fix_each(body, "tools", _with_parameters)
+    positions = fix_each(body, "tools", _with_parameters)
     if not positions:
         return []
     places = _tool_places(body, positions)
     detail = f"added empty parameters to {places}: Databricks requires them"
     return [Adjustment("add_missing_tool_parameters", detail)]
-
-
-_MESSAGE_KEYS = frozenset({"role", "content", "tool_calls", "tool_call_id", "name"})
-
-
-def strip_provider_only_message_keys(body: dict[str, Any]) -> list[Adjustment]:
-    """Keep only ``role, content, tool_calls, tool_call_id, name`` in each message.
-
-    Replayed history from other providers carries keys such as ``reasoning_content``,
-    ``reasoning_details``, ``thinking_blocks``, ``refusal`` or ``annotations`` that
-    Databricks models reject ("Extra inputs are not permitted").
-    """
-    removed: list[str] = []
-
-    def strip(message: Mapping[str, Any]) -> dict[str, Any] | None:
-        extra = [key for key in message if key not in _MESSAGE_KEYS]
-        if not extra:
-            return None
-        removed.append(", ".join(map(str, extra)))
-        return {k: v for k, v in message.items() if k in _MESSAGE_KEYS}
-
-    positions = _fix_each(body, "messages", strip)
-    if not positions:
-        return []
-    places = "; ".join(
-        f"messages[{p}] ({keys})" for p, keys in zip(positions, removed, strict=True)
-    )
-    detail = f"removed keys Databricks rejects from {places}"
-    return [Adjustment("strip_provider_only_message_keys", detail)]
-
-
-def _without_name(message: Mapping[str, Any]) -> dict[str, Any] | None:
-    if "name" not in message or message.get("role") == "user":
-        return None
-    return {k: v for k, v in message.items() if k != "name"}
-
-
-def drop_name_outside_user_messages(body: dict[str, Any]) -> list[Adjustment]:
-    """Remove ``name`` from every message that is not a user message (Databricks rejects it)."""
-    positions = _fix_each(body, "messages", _without_name)
-    if not positions:
-        return []
-    places = _messages_places(positions)
-    detail = f"removed name from {places}: only user messages may carry one"
-    return [Adjustment("drop_name_outside_user_messages", detail)]
-
-
-def _is_empty_text_part(part: Any) -> bool:
-    if not isinstance(part, Mapping) or part.get("type") != "text":
-        return False
-    text = part.get("text")
-    return text is None or (isinstance(text, str) and not text.strip())
-
-
-def _without_empty_text_parts(message: Mapping[str, Any]) -> dict[str, Any] | None:
-    content = message.get("content")
-    if not isinstance(content, list) or not any(map(_is_empty_text_part, content)):
-        return None
-    kept = [part for part in content if not _is_empty_text_part(part)]
-    return {**message, "content": kept or ""}
-
-
-def drop_empty_text_parts(body: dict[str, Any]) -> list[Adjustment]:
-    """Remove blank text parts from list contents; a list left empty becomes ``""``."""
-    positions = _fix_each(body, "messages", _without_empty_text_parts)
-    if not positions:
-        return []
-    detail = f"removed empty text parts from {_messages_places(positions)}"
-    return [Adjustment("drop_empty_text_parts", detail)]
-
-
-def _is_blank_content(content: Any) -> bool:
-    if content is None:
-        return True
-    if isinstance(content, str):
-        return not content.strip()
-    return isinstance(content, list) and all(map(_is_empty_text_part, content))
-
-
-def _with_placeholder_content(message: Mapping[str, Any]) -> dict[str, Any] | None:
-    if (
-        message.get("role") == "assistant"
-        and message.get("tool_calls")
-        and _is_blank_content(message.get("content"))
-    ):
-        return {**message, "content": " "}
-    return None
-
-
-def fill_empty_claude_tool_call_content(body: dict[str, Any]) -> list[Adjustment]:
-    """Give an assistant message with tool calls and blank content the content ``" "``.
-
-    Claude rejects empty text blocks ("text content blocks must be non-empty").
-    """
-    positions = _fix_each(body, "messages", _with_placeholder_content)
-    if not positions:
-        return []
-    detail = (
-        f"set the empty content of {_messages_places(positions)} to ' ': "
-        "Claude rejects empty text next to tool calls"
-    )
-    return [Adjustment("fill_empty_claude_tool_call_content", detail)]
 
 
 THINKING_ANSWER_TOKENS = 4096
@@ -351,7 +185,7 @@ def strip_gemini_schema_keywords(body: dict[str, Any]) -> list[Adjustment]:
         removed_per_tool.append(", ".join(sorted(removed)))
         return {**tool, "function": {**function, "parameters": parameters}}
 
-    positions = _fix_each(body, "tools", clean)
+    positions = fix_each(body, "tools", clean)
     if not positions:
         return []
     places = "; ".join(

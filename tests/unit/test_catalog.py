@@ -18,7 +18,7 @@ from brickgate.domain.catalog import (
 )
 from brickgate.domain.chat import Endpoint
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.rules import ModelFamily, model_family
+from brickgate.domain.model_family import ModelFamily, model_family
 
 SEED = json.loads((Path(__file__).parent.parent / "data" / "seed_vectors.json").read_text())
 

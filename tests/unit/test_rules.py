@@ -10,28 +10,28 @@ from typing import Any
 import pytest
 
 from brickgate.domain.errors import BadRequestError, InvalidRequestError
+from brickgate.domain.message_rules import (
+    drop_empty_text_parts,
+    drop_name_outside_user_messages,
+    fill_empty_claude_tool_call_content,
+    strip_provider_only_message_keys,
+)
+from brickgate.domain.model_family import ModelFamily, is_hosted_model, model_family
 from brickgate.domain.rules import (
     COMMON_RULES,
     HOSTED_MODEL_RULES,
     RULES_BY_FAMILY,
     THINKING_ANSWER_TOKENS,
-    ModelFamily,
     Rule,
     add_missing_tool_parameters,
     apply_rules,
     check_thinking_budget,
-    drop_empty_text_parts,
     drop_fmapi_unsupported_params,
-    drop_name_outside_user_messages,
     drop_stream_options,
     drop_stream_options_without_stream,
     drop_strict,
-    fill_empty_claude_tool_call_content,
-    is_hosted_model,
-    model_family,
     rename_max_completion_tokens,
     strip_gemini_schema_keywords,
-    strip_provider_only_message_keys,
 )
 
 SEED = json.loads((Path(__file__).parent.parent / "data" / "seed_vectors.json").read_text())
