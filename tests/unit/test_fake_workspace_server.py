@@ -6,7 +6,8 @@ import io
 import json
 import socket
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -182,13 +183,24 @@ def test_stop_leaves_no_thread_and_refuses_connections() -> None:
         httpx.get(url + "/api/2.0/serving-endpoints")
 
 
+def wait_until(condition: Callable[[], bool], limit: float = 10.0) -> bool:
+    """Poll ``condition`` until it holds or ``limit`` seconds pass (the server runs in a thread)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def test_stop_drops_a_request_in_flight(ws: FakeWorkspace) -> None:
     ws.fail(Fault(delay_before_headers=30.0), path=CHAT)
     listing = f"GET /api/2.0/serving-endpoints HTTP/1.1\r\nAuthorization: Bearer {ws.token}\r\n\r\n"
     with socket.create_connection((ws.host, ws.port), timeout=5) as sock:
         sock.sendall(listing.encode() + raw_request(ws, b"{}"))
         ((status, _),) = read_responses(sock, 1)
-        assert status == 200 and len(ws.requests) == 2
+        assert status == 200
+        assert wait_until(lambda: len(ws.requests) == 2), "the pipelined request never arrived"
         ws.stop()
         try:
             leftover = sock.recv(1024)
