@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,19 +14,6 @@ from brickgate.testing import FakeWorkspace, Fault
 CHAT = "/serving-endpoints/chat/completions"
 LLAMA = "databricks-meta-llama-3-3-70b-instruct"
 CLAUDE = "databricks-claude-sonnet-4-5"
-
-
-@pytest.fixture
-def ws() -> Iterator[FakeWorkspace]:
-    with FakeWorkspace() as workspace:
-        yield workspace
-
-
-@pytest.fixture
-def client(ws: FakeWorkspace) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {ws.token}"}
-    with httpx.Client(base_url=ws.url, headers=headers, timeout=5) as http:
-        yield http
 
 
 def body(model: str = LLAMA, stream: bool = False, text: str = "hello") -> dict[str, Any]:

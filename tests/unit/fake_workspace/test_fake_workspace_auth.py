@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -31,18 +29,6 @@ class SteppingClock:
 
     async def sleep_async(self, seconds: float) -> None:
         self.now += max(seconds, 0.0)
-
-
-@pytest.fixture
-def ws() -> Iterator[FakeWorkspace]:
-    with FakeWorkspace(ai_gateway=True) as workspace:
-        yield workspace
-
-
-@pytest.fixture
-def http(ws: FakeWorkspace) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=ws.url, timeout=10) as client:
-        yield client
 
 
 def access_token(http: httpx.Client, ws: FakeWorkspace) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pytest
 from brickgate.domain.errors import ConfigurationError
 from brickgate.testing import FakeWorkspace
 
-DATA = Path(__file__).parent.parent / "data" / "fakews"
+DATA = Path(__file__).parents[2] / "data" / "fakews"
 LLAMA = "databricks-meta-llama-3-3-70b-instruct"
 CLAUDE = "databricks-claude-sonnet-4-5"
 GPT_OSS = "databricks-gpt-oss-120b"
@@ -35,19 +34,6 @@ CLOCK_TOOL = {
     "type": "function",
     "function": {"name": "get_time", "parameters": {"type": "object"}},
 }
-
-
-@pytest.fixture
-def ws() -> Iterator[FakeWorkspace]:
-    with FakeWorkspace(ai_gateway=True) as workspace:
-        yield workspace
-
-
-@pytest.fixture
-def client(ws: FakeWorkspace) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {ws.token}"}
-    with httpx.Client(base_url=ws.url, headers=headers, timeout=10) as http:
-        yield http
 
 
 def chat(client: httpx.Client, model: str, text: str = "Hello there", **extra: Any) -> Any:

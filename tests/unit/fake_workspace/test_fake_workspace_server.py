@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -18,19 +18,6 @@ from brickgate.testing.__main__ import describe, main
 
 CHAT = "/serving-endpoints/chat/completions"
 LLAMA = "databricks-meta-llama-3-3-70b-instruct"
-
-
-@pytest.fixture
-def ws() -> Iterator[FakeWorkspace]:
-    with FakeWorkspace() as workspace:
-        yield workspace
-
-
-@pytest.fixture
-def client(ws: FakeWorkspace) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {ws.token}"}
-    with httpx.Client(base_url=ws.url, headers=headers, timeout=10) as http:
-        yield http
 
 
 def fake_threads() -> list[threading.Thread]:
