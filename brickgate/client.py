@@ -271,7 +271,43 @@ class AsyncClient(_ClientBase):
         runner = self._container.async_batch_runner()
         return runner.run(model, items, params, concurrency=concurrency)
 
+    async def batch_sql(
+        self,
+        model: str,
+        source_table: str,
+        prompt_column: str,
+        output_table: str,
+        *,
+        warehouse_id: str,
+        model_parameters: Mapping[str, Any] | None = None,
+        replace: bool = False,
+        on_status: StatusCallback | None = None,
+    ) -> SqlBatchResult:
+        """The async twin of ``Client.batch_sql``: run ``ai_query(model, prompt_column)`` over
+        ``source_table`` on a SQL warehouse, writing every row plus a ``response`` column to
+        ``output_table``.
+
+        Waits for the statement (``on_status(status, elapsed)`` sees each poll), cancels it
+        when the awaiting task is cancelled (or on ``KeyboardInterrupt``) and re-raises, and
+        returns the result with the output's row count. Raises ``InvalidRequestError`` for an
+        unsafe table, column, model name or parameter (nothing sent), ``RemoteError`` when the
+        statement ends FAILED or CANCELED, ``ApiError`` subclasses when the API refuses.
+        """
+        job = AiQueryJob.create(
+            model,
+            source_table,
+            prompt_column,
+            output_table,
+            warehouse_id=warehouse_id,
+            model_parameters=model_parameters,
+            replace=replace,
+        )
+        self._sql_used = True
+        service = self._container.async_sql_batch_service()
+        return (await service.run(job, on_status)).raise_for_state()
+
     _batch_used = False
+    _sql_used = False
 
     async def aclose(self) -> None:
         """Release pooled connections; idempotent."""
@@ -279,6 +315,8 @@ class AsyncClient(_ClientBase):
             await self._cached_service.aclose()
         if self._batch_used:
             await self._container.async_batch_chat_service().aclose()
+        if self._sql_used:
+            await self._container.async_sql_batch_service().transport.aclose()
 
     async def __aenter__(self) -> Self:
         return self

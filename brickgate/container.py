@@ -33,6 +33,7 @@ from brickgate.adapters.transport.retry import (
     RetryPolicy,
 )
 from brickgate.adapters.transport.statements import HttpStatementTransport
+from brickgate.adapters.transport.statements_async import AsyncHttpStatementTransport
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import DEFAULT_PROFILE, Credential, PersonalAccessToken
 from brickgate.domain.errors import ConfigurationError
@@ -50,6 +51,7 @@ from brickgate.services.credential_chain import (
     credential_from_arguments,
 )
 from brickgate.services.sql_batch import SqlBatchService
+from brickgate.services.sql_batch_async import AsyncSqlBatchService
 from brickgate.settings import BrickgateSettings, load_settings
 
 CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
@@ -219,6 +221,20 @@ def statement_transport_for(
     return HttpStatementTransport(client, credential.host, auth, clock=clock, timeouts=timeouts)
 
 
+def async_statement_transport_for(
+    client: httpx.AsyncClient,
+    credential: Credential,
+    tokens: AsyncTokenProvider,
+    clock: Clock,
+    timeouts: Timeouts,
+) -> AsyncHttpStatementTransport:
+    """The async twin of ``statement_transport_for``."""
+    auth = async_bearer_auth_for(client, credential.host, tokens)
+    return AsyncHttpStatementTransport(
+        client, credential.host, auth, clock=clock, timeouts=timeouts
+    )
+
+
 class BrickgateContainer(containers.DeclarativeContainer):
     """Every adapter brickgate uses, each behind a provider a host application can override.
 
@@ -332,6 +348,17 @@ class BrickgateContainer(containers.DeclarativeContainer):
         statement_transport_for, http_client, credential, token_provider, clock, timeouts
     )
     sql_batch_service = providers.Singleton(SqlBatchService, statement_transport, clock)
+    async_statement_transport = providers.Singleton(
+        async_statement_transport_for,
+        async_http_client,
+        credential,
+        async_token_provider,
+        clock,
+        timeouts,
+    )
+    async_sql_batch_service = providers.Singleton(
+        AsyncSqlBatchService, async_statement_transport, clock
+    )
 
 
 def create_container(

@@ -31,3 +31,26 @@ class StatementTransport(Protocol):
     def close(self) -> None:
         """Release pooled connections; idempotent."""
         ...
+
+
+class AsyncStatementTransport(Protocol):
+    """The asyncio twin of ``StatementTransport``: the same contract, awaitable methods.
+
+    Every method raises only brickgate errors, as ``StatementTransport`` does.
+    """
+
+    async def submit(self, request: StatementRequest) -> StatementStatus:
+        """Start ``request``; return its first status (often ``PENDING``)."""
+        ...
+
+    async def get(self, statement_id: str) -> StatementStatus:
+        """The statement's current status (with the first rows once it has succeeded)."""
+        ...
+
+    async def cancel(self, statement_id: str) -> None:
+        """Ask the warehouse to cancel the statement; returns once the request is accepted."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release pooled connections; idempotent."""
+        ...

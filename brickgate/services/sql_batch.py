@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from brickgate.domain.errors import (
     BrickgateError,
@@ -65,6 +65,60 @@ class SqlBatchResult:
         )
 
 
+def next_delay(policy: PollPolicy, delay: float) -> float:
+    """The wait before the poll after one that waited ``delay``: grown, capped at the maximum."""
+    return min(delay * policy.factor, policy.maximum)
+
+
+def retry_wait(policy: PollPolicy, error: BrickgateError, failures: int) -> float | None:
+    """The wait before polling again after ``failures`` failed polls in a row, the last
+    raising ``error``; ``None`` when ``error`` is not transient or the retries are spent."""
+    if not isinstance(error, _TRANSIENT) or failures > policy.transient_retries:
+        return None
+    wait = getattr(error, "retry_after", None)
+    return float(wait) if isinstance(wait, (int, float)) else policy.maximum
+
+
+def ended(status: StatementStatus, sql: str, elapsed: float) -> SqlBatchResult:
+    """The result of a statement that can change no more, before its output is counted."""
+    return SqlBatchResult(
+        status.statement_id,
+        status.state,
+        sql,
+        error_code=status.error_code,
+        error_message=status.error_message,
+        elapsed=elapsed,
+    )
+
+
+def counted(
+    result: SqlBatchResult, count: tuple[int | None, str | None], elapsed: float
+) -> SqlBatchResult:
+    """``result`` with the output's row count (or why it is missing) and the final elapsed time."""
+    row_count, problem = count
+    return replace(result, row_count=row_count, count_error=problem, elapsed=elapsed)
+
+
+def count_request(job: AiQueryJob) -> StatementRequest:
+    """The statement counting ``job``'s output rows (it waits on the warehouse up to 30 s)."""
+    return StatementRequest(job.count_sql(), job.warehouse_id, COUNT_WAIT)
+
+
+def count_of(status: StatementStatus) -> tuple[int | None, str | None]:
+    """The row count a finished count statement returned, or ``None`` and why not."""
+    if status.state != "SUCCEEDED":
+        return None, f"counting the output rows ended {status.state}"
+    try:
+        return int(status.rows[0][0]), None
+    except (IndexError, TypeError, ValueError):
+        return None, "counting the output rows returned no number"
+
+
+def count_failed(error: BrickgateError) -> tuple[int | None, str | None]:
+    """No row count, because counting raised ``error``."""
+    return None, f"counting the output rows failed: {error}"
+
+
 class SqlBatchService:
     """Submits ``AiQueryJob``s through a ``StatementTransport`` and polls them with back-off."""
 
@@ -87,27 +141,10 @@ class SqlBatchService:
         sql = job.sql()
         status = self.transport.submit(StatementRequest(sql, job.warehouse_id))
         status = self._follow(status, started, on_status)
-        elapsed = self._clock.monotonic() - started
-        result = SqlBatchResult(
-            status.statement_id,
-            status.state,
-            sql,
-            error_code=status.error_code,
-            error_message=status.error_message,
-            elapsed=elapsed,
-        )
+        result = ended(status, sql, self._clock.monotonic() - started)
         if not result.succeeded:
             return result
-        count, problem = self._count(job)
-        elapsed = self._clock.monotonic() - started
-        return SqlBatchResult(
-            status.statement_id,
-            status.state,
-            sql,
-            row_count=count,
-            count_error=problem,
-            elapsed=elapsed,
-        )
+        return counted(result, self._count(job), self._clock.monotonic() - started)
 
     def _follow(
         self, status: StatementStatus, started: float, on_status: StatusCallback | None
@@ -120,7 +157,7 @@ class SqlBatchService:
                 if status.done:
                     return status
                 self._clock.sleep(delay)
-                delay = min(delay * self._policy.factor, self._policy.maximum)
+                delay = next_delay(self._policy, delay)
                 status = self._poll(status.statement_id)
         except KeyboardInterrupt:
             self._cancel(status.statement_id)
@@ -131,12 +168,12 @@ class SqlBatchService:
         while True:
             try:
                 return self.transport.get(statement_id)
-            except _TRANSIENT as error:
+            except BrickgateError as error:
                 failures += 1
-                if failures > self._policy.transient_retries:
+                wait = retry_wait(self._policy, error, failures)
+                if wait is None:
                     raise
-                wait = getattr(error, "retry_after", None)
-                self._clock.sleep(wait if isinstance(wait, (int, float)) else self._policy.maximum)
+                self._clock.sleep(wait)
 
     def _cancel(self, statement_id: str) -> None:
         try:
@@ -146,13 +183,7 @@ class SqlBatchService:
 
     def _count(self, job: AiQueryJob) -> tuple[int | None, str | None]:
         try:
-            request = StatementRequest(job.count_sql(), job.warehouse_id, COUNT_WAIT)
-            status = self._follow(self.transport.submit(request), self._clock.monotonic(), None)
+            submitted = self.transport.submit(count_request(job))
+            return count_of(self._follow(submitted, self._clock.monotonic(), None))
         except BrickgateError as error:
-            return None, f"counting the output rows failed: {error}"
-        if status.state != "SUCCEEDED":
-            return None, f"counting the output rows ended {status.state}"
-        try:
-            return int(status.rows[0][0]), None
-        except (IndexError, TypeError, ValueError):
-            return None, "counting the output rows returned no number"
+            return count_failed(error)
