@@ -125,9 +125,15 @@ class Client(_ClientBase):
         """One serving endpoint; ``NotFoundError`` when it does not exist."""
         return self._service.endpoint(name, params)
 
-    def models(self, **params: Unpack[CallParams]) -> list[ModelEntry]:
-        """The built-in model catalog merged with what the workspace serves."""
-        return self._service.models(params)
+    def models(
+        self, *, include_retired: bool = False, **params: Unpack[CallParams]
+    ) -> list[ModelEntry]:
+        """The built-in model catalog merged with what the workspace serves.
+
+        Served models come first; retired models the workspace does not serve are left out
+        unless ``include_retired``.
+        """
+        return self._service.models(params, include_retired=include_retired)
 
     def batch(
         self,
@@ -253,9 +259,11 @@ class AsyncClient(_ClientBase):
         """One serving endpoint; ``NotFoundError`` when it does not exist."""
         return await self._service.endpoint(name, params)
 
-    async def models(self, **params: Unpack[CallParams]) -> list[ModelEntry]:
-        """The built-in model catalog merged with what the workspace serves."""
-        return await self._service.models(params)
+    async def models(
+        self, *, include_retired: bool = False, **params: Unpack[CallParams]
+    ) -> list[ModelEntry]:
+        """The built-in model catalog merged with what the workspace serves (see ``Client``)."""
+        return await self._service.models(params, include_retired=include_retired)
 
     def batch(
         self,

@@ -15,7 +15,6 @@ from brickgate.cli.render import (
     to_json,
 )
 from brickgate.cli.state import CliState
-from brickgate.domain.catalog import merge_with_endpoints
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
@@ -29,11 +28,9 @@ def models(
 ) -> None:
     """Known models and whether this workspace serves them (served / not-ready / ...)."""
     state: CliState = ctx.obj
-    client, container = state.connect()
+    client, _ = state.connect()
     with client:
-        entries = merge_with_endpoints(
-            container.catalog(), client.endpoints(), include_retired=include_retired
-        )
+        entries = client.models(include_retired=include_retired)
     if json_output:
         sys.stdout.write(to_json([model_dict(entry) for entry in entries]) + "\n")
         return

@@ -69,8 +69,8 @@ class _Preparation:
             params
         )
 
-    def models(self, endpoints: Sequence[Endpoint]) -> list[ModelEntry]:
-        return merge_with_endpoints(self.catalog, endpoints)
+    def models(self, endpoints: Sequence[Endpoint], include_retired: bool) -> list[ModelEntry]:
+        return merge_with_endpoints(self.catalog, endpoints, include_retired=include_retired)
 
 
 def _with_adjustments(response: ChatResponse, request: ChatRequest) -> ChatResponse:
@@ -114,9 +114,11 @@ class ChatService:
         """
         return self.transport.endpoint(validate_model_name(name), call_options(params))
 
-    def models(self, params: Mapping[str, Any]) -> list[ModelEntry]:
+    def models(
+        self, params: Mapping[str, Any], *, include_retired: bool = False
+    ) -> list[ModelEntry]:
         """The built-in catalog merged with the endpoints the workspace serves."""
-        return self._prepare.models(self.endpoints(params))
+        return self._prepare.models(self.endpoints(params), include_retired)
 
     def close(self) -> None:
         """Release the transport's connections."""
@@ -158,9 +160,11 @@ class AsyncChatService:
         """
         return await self.transport.endpoint(validate_model_name(name), call_options(params))
 
-    async def models(self, params: Mapping[str, Any]) -> list[ModelEntry]:
+    async def models(
+        self, params: Mapping[str, Any], *, include_retired: bool = False
+    ) -> list[ModelEntry]:
         """The built-in catalog merged with the endpoints the workspace serves."""
-        return self._prepare.models(await self.endpoints(params))
+        return self._prepare.models(await self.endpoints(params), include_retired)
 
     async def aclose(self) -> None:
         """Release the transport's connections."""

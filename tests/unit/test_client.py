@@ -448,6 +448,14 @@ class TestEndpointsAndModels:
         assert entries["databricks-gpt-oss-120b"].availability is Availability.NOT_SERVED
         assert "churn-model" not in entries
 
+    def test_retired_models_appear_only_when_asked(self, client: Client) -> None:
+        retired = "databricks-dbrx-instruct"
+        assert retired not in {entry.name for entry in client.models()}
+        everything = {entry.name: entry for entry in client.models(include_retired=True)}
+        assert everything[retired].availability is Availability.NOT_SERVED
+        assert everything[retired].spec is not None
+        assert everything[retired].spec.status == "retired"
+
 
 class TestRetries:
     def test_a_503_then_200_succeeds_after_one_backoff(self, ws: MockWorkspace) -> None:

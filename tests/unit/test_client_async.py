@@ -126,6 +126,8 @@ class TestEmbedEndpointsModels:
         assert entries[LLAMA].availability is Availability.SERVED
         assert entries[CLAUDE].availability is Availability.NOT_READY
         assert entries["acme-support-assistant"].availability is Availability.UNKNOWN
+        everything = {entry.name for entry in await aclient.models(include_retired=True)}
+        assert "databricks-dbrx-instruct" in everything - set(entries)
 
 
 class TestRetriesAndLifecycle:
