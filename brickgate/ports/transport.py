@@ -48,7 +48,10 @@ class ChatTransport(Protocol):
     """
 
     def chat(self, request: ChatRequest, options: CallOptions) -> ChatResponse:
-        """Send a non-streaming chat request; return the complete reply."""
+        """Send a non-streaming chat request; return the complete reply.
+
+        The reply carries ``request.adjustments`` (what the request rules changed).
+        """
         ...
 
     def stream(self, request: ChatRequest, options: CallOptions) -> ChunkStream:

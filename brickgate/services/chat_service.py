@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -73,12 +72,6 @@ class _Preparation:
         return merge_with_endpoints(self.catalog, endpoints, include_retired=include_retired)
 
 
-def _with_adjustments(response: ChatResponse, request: ChatRequest) -> ChatResponse:
-    if not request.adjustments:
-        return response
-    return dataclasses.replace(response, adjustments=request.adjustments)
-
-
 class ChatService:
     """Chat, stream, embed and list through one ``ChatTransport``; raises brickgate errors only."""
 
@@ -89,7 +82,7 @@ class ChatService:
     def chat(self, model: str, messages: Messages, params: Mapping[str, Any]) -> ChatResponse:
         """Send one chat request; return the reply with the request rules' adjustments."""
         request, options = self._prepare.chat_request(model, messages, params, stream=False)
-        return _with_adjustments(self.transport.chat(request, options), request)
+        return self.transport.chat(request, options)
 
     def stream(self, model: str, messages: Messages, params: Mapping[str, Any]) -> Stream:
         """Prepare a streaming request; it is sent when the returned ``Stream`` is entered."""
@@ -135,7 +128,7 @@ class AsyncChatService:
     async def chat(self, model: str, messages: Messages, params: Mapping[str, Any]) -> ChatResponse:
         """Send one chat request; return the reply with the request rules' adjustments."""
         request, options = self._prepare.chat_request(model, messages, params, stream=False)
-        return _with_adjustments(await self.transport.chat(request, options), request)
+        return await self.transport.chat(request, options)
 
     def stream(self, model: str, messages: Messages, params: Mapping[str, Any]) -> AsyncStream:
         """Prepare a streaming request; it is sent when the returned stream is entered."""
