@@ -53,6 +53,7 @@ from brickgate.domain.errors import (
     TimeoutError,
     TransportError,
     UnknownProfileError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import Cloud, WorkspaceHost
 from brickgate.domain.resolution import Resolution, TraceEntry
@@ -143,6 +144,7 @@ __all__ = [
     "TraceEntry",
     "TransportError",
     "UnknownProfileError",
+    "UnusableProfileError",
     "Usage",
     "WorkspaceHost",
     "__version__",

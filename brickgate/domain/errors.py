@@ -10,7 +10,8 @@
     │   │   └── CredentialStoreError  a store that cannot save or delete (unwritable file...)
     │   ├── AmbiguousCredentialsError two auth methods configured and no auth type pinned
     │   ├── NoCredentialsError        no source had credentials (lists every place looked at)
-    │   └── UnknownProfileError       a named profile that no store has
+    │   ├── UnknownProfileError       a named profile that no store has
+    │   └── UnusableProfileError      a profile that exists but cannot be used (and why)
     └── RemoteError                   something went wrong talking to the workspace
         ├── TransportError            no usable HTTP response (connect, TLS, reset)
         │   └── TimeoutError          connect, read, stream-idle or total budget ran out
@@ -112,6 +113,21 @@ class UnknownProfileError(ConfigurationError):
             f"no profile named {profile!r} in any credential store.{hint} "
             f"Create it with: brickgate login --profile {profile}"
         )
+
+
+class UnusableProfileError(ConfigurationError):
+    """A profile exists but cannot be used: host-only, or an auth type not supported yet.
+
+    ``path`` is the file (or store) that holds it, ``section`` the profile's name and
+    ``reason`` why it cannot be used; the message names all three and what to do.
+    """
+
+    def __init__(self, *, path: str, section: str, reason: str, fix: str = "") -> None:
+        self.path = path
+        self.section = section
+        self.reason = reason
+        advice = f" {fix}" if fix else ""
+        super().__init__(f"profile {section!r} in {path} cannot be used: {reason}.{advice}")
 
 
 class RemoteError(BrickgateError):
