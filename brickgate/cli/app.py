@@ -7,30 +7,37 @@ import traceback
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
 from brickgate._version import __version__
 from brickgate.cli.batch import register as register_batch
 from brickgate.cli.chat import chat, embed
 from brickgate.cli.debug import enable_debug_logging
 from brickgate.cli.demo import demo
-from brickgate.cli.errors import exit_code, one_line
+from brickgate.cli.errors import exit_code, is_credential_failure, one_line
 from brickgate.cli.listing import endpoints, models
-from brickgate.cli.login import auth_app, login, logout
+from brickgate.cli.login import auth_app, login, logout, print_credential_report
+from brickgate.cli.options import FlagHelpCommand, FlagHelpGroup, hoist_global_options
+from brickgate.cli.signals import sigterm_as_interrupt
 from brickgate.cli.state import CliState
 from brickgate.domain.errors import BrickgateError
 
 
-class ErrorReportingGroup(TyperGroup):
+class ErrorReportingGroup(FlagHelpGroup):
     """Turns brickgate errors and Ctrl-C into one line on stderr and the class's exit code.
 
-    With ``--debug`` the full traceback is printed first. Never prints a secret: messages of
+    After a credential failure every credential source is listed with what it said. With
+    ``--debug`` the full traceback is printed first. Never prints a secret: messages of
     brickgate errors carry none, and other exceptions show only their type without ``--debug``.
+    Global options are accepted after the command too (``brickgate models --profile prod``).
     """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, hoist_global_options(args, self.commands))
 
     def invoke(self, ctx: Any) -> Any:
         try:
-            return super().invoke(ctx)
+            with sigterm_as_interrupt():
+                return super().invoke(ctx)
         except (BrickgateError, KeyboardInterrupt, EOFError) as error:
             self._report(ctx, error)
         except (typer.Exit, typer.Abort):
@@ -48,7 +55,10 @@ class ErrorReportingGroup(TyperGroup):
         if state.debug:
             traceback.print_exception(type(error), error, error.__traceback__, file=sys.stderr)
         sys.stdout.flush()
-        sys.stderr.write(one_line(error, profile=state.profile) + "\n")
+        command = ctx.invoked_subcommand
+        sys.stderr.write(one_line(error, profile=state.profile, command=command) + "\n")
+        if is_credential_failure(error) and command != "auth":
+            print_credential_report(state, state.err)
         raise typer.Exit(exit_code(error)) from None
 
 
@@ -66,7 +76,7 @@ app = typer.Typer(
     cls=ErrorReportingGroup,
     help="Talk to LLMs served by Databricks. Start with `brickgate demo`.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -82,7 +92,11 @@ def global_options(
     ] = None,
     trust_host: Annotated[
         list[str] | None,
-        typer.Option("--trust-host", help="Admit this non-Databricks host (repeatable)."),
+        typer.Option(
+            "--trust-host",
+            help="Admit this non-Databricks host, e.g. a local server (repeatable; or set "
+            "BRICKGATE_TRUSTED_HOSTS).",
+        ),
     ] = None,
     debug: Annotated[
         bool, typer.Option("--debug", help="Full tracebacks and DEBUG logs (secrets masked).")
@@ -92,7 +106,12 @@ def global_options(
         typer.Option("--version", callback=_show_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    """Talk to LLMs served by Databricks. Start with `brickgate demo`."""
+    """Talk to LLMs served by Databricks. Start with `brickgate demo`.
+
+    Global options may come before or after the command. Exit codes: 0 ok, 1 incomplete
+    (batch items failed), 2 usage or configuration, 3 authentication or permission, 4 not
+    found, 5 rate limit or other remote error, 130 interrupted (Ctrl-C or SIGTERM).
+    """
     overrides = ctx.obj if isinstance(ctx.obj, dict) else {}
     ctx.obj = CliState(
         profile=profile,
@@ -105,14 +124,9 @@ def global_options(
         ctx.call_on_close(enable_debug_logging())
 
 
-app.command()(login)
-app.command()(logout)
-app.add_typer(auth_app, name="auth")
-app.command()(models)
-app.command()(endpoints)
-app.command()(chat)
-app.command()(embed)
-app.command()(demo)
+for command in (login, logout, models, endpoints, chat, embed, demo):
+    app.command(cls=FlagHelpCommand)(command)
+app.add_typer(auth_app, name="auth", cls=FlagHelpGroup)
 register_batch(app)
 
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
+from rich.console import Console
 
-from brickgate.cli.render import credential_lines, trace_table
+from brickgate.cli.diagnose import Diagnosis, diagnose, from_resolution, known_profiles
+from brickgate.cli.errors import exit_code, one_line
+from brickgate.cli.options import FlagHelpCommand
+from brickgate.cli.render import credential_dict, credential_lines, report_table, to_json
 from brickgate.cli.state import CliState, stdin_is_tty
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
@@ -18,12 +23,22 @@ from brickgate.domain.credentials import (
     Secret,
     parse_login,
 )
-from brickgate.domain.errors import ConfigurationError, InvalidLoginError, SourceUnavailableError
+from brickgate.domain.errors import (
+    BrickgateError,
+    ConfigurationError,
+    InvalidLoginError,
+    RemoteError,
+    SourceUnavailableError,
+)
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.credentials import CredentialStore
+from brickgate.services.credential_chain import AMBIENT_SOURCE, CredentialChain
 from brickgate.settings import BrickgateSettings
 
+logger = logging.getLogger(__name__)
+
 StoreName = Literal["keyring", "file"]
+_OWN_STORES = frozenset({"keyring", "file"})
 
 ProfileOption = Annotated[
     str | None, typer.Option("--profile", "-p", help="Profile name (default: DEFAULT).")
@@ -90,10 +105,11 @@ def save(
             if store == "keyring":
                 raise
             state.err.print(
-                f"The OS keyring cannot be used here ({error.reason}).\n"
-                f"Saving to brickgate's credentials file instead: {file_store.path} (mode 0600).",
+                "The OS keyring cannot be used here (--debug shows why); saving to brickgate's "
+                f"credentials file instead: {file_store.path} (mode 0600).",
                 markup=False,
             )
+            logger.debug("keyring unusable: %s", error.reason)
     file_store.save(profile, credential)
     return f"credentials file {file_store.path}"
 
@@ -141,12 +157,17 @@ def login(
 
 
 def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
-    """Remove a profile from the OS keyring and brickgate's credentials file."""
+    """Remove a profile from the OS keyring and brickgate's credentials file.
+
+    Says where else the profile still works (``~/.databrickscfg``, environment variables),
+    since brickgate never edits those.
+    """
     state: CliState = ctx.obj
     settings = state.settings(profile=profile)
     name = settings.profile or DEFAULT_PROFILE
     container = state.container(settings)
     removed: list[str] = []
+    unavailable: list[str] = []
     stores: list[CredentialStore] = [container.file_store()]
     if settings.use_keyring:
         stores.insert(0, container.keyring_store())
@@ -155,11 +176,36 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
             if store.delete(name):
                 removed.append(store.describe())
         except SourceUnavailableError as error:
-            state.err.print(f"Skipped the {error.source}: {error.reason}", markup=False)
+            unavailable.append(error.source)
     if removed:
         state.out.print(f"Removed profile {name!r} from: {'; '.join(removed)}.", markup=False)
     else:
-        state.out.print(f"No profile {name!r} was stored; nothing removed.", markup=False)
+        skipped = f" (not checked, unusable here: {', '.join(unavailable)})" if unavailable else ""
+        state.out.print(
+            f"No profile {name!r} was stored by brickgate; nothing removed{skipped}.",
+            markup=False,
+        )
+    for line in still_logged_in(container.credential_chain(), settings.profile, name):
+        state.out.print(line, markup=False)
+
+
+def still_logged_in(chain: CredentialChain, named: str | None, name: str) -> list[str]:
+    """Lines naming the sources outside brickgate's stores that still have ``name``."""
+    lines = []
+    for row in diagnose(chain, named).rows:
+        if row.source in _OWN_STORES or row.outcome not in ("usable", "shadowed", "unusable"):
+            continue
+        if row.source == AMBIENT_SOURCE:
+            lines.append(
+                "Still logged in through environment variables (DATABRICKS_HOST and "
+                "DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID/SECRET): unset them to log out."
+            )
+        else:
+            lines.append(
+                f"Profile {name!r} is still in {row.where} ({row.source}), which brickgate does "
+                f"not edit: remove its [{name}] section there to log out."
+            )
+    return lines
 
 
 def status(
@@ -168,24 +214,96 @@ def status(
     offline: Annotated[
         bool, typer.Option("--offline", help="Do not ask the workspace whether it accepts them.")
     ] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print JSON instead of a table.")
+    ] = False,
 ) -> None:
-    """Which credentials are used, from which source, and why the others are not."""
+    """Which credentials are used, from which source, and why the others are not.
+
+    Always prints the table of sources; exits 2 when no credentials can be used.
+    """
     state: CliState = ctx.obj
     settings = state.settings(profile=profile)
-    container = state.container(settings)
-    resolution = container.credential_chain().resolve(exhaustive=True)
-    out = state.out
-    for line in credential_lines(resolution.credential):
-        out.print(line, markup=False)
-    out.print(f"Source: {resolution.source}", markup=False)
-    out.print(f"Profile: {resolution.profile or '(default)'}", markup=False)
-    out.print(trace_table(resolution))
-    state.check_host(resolution.credential, settings, resolution.source)
-    if offline:
+    chain = state.container(settings).credential_chain()
+    failure: BrickgateError | None = None
+    try:
+        resolution = chain.resolve(exhaustive=True)
+        report = from_resolution(resolution, known_profiles(chain))
+        state.check_host(resolution.credential, settings, resolution.source)
+    except ConfigurationError as error:
+        failure = error
+        report = diagnose(chain, settings.profile)
+    accepted: int | None = None
+    if failure is None and not offline and report.credential is not None:
+        try:
+            accepted = verify(state, report.credential, settings)
+        except RemoteError as error:
+            failure = error
+    if json_output:
+        sys.stdout.write(to_json(status_dict(report, settings.profile, failure, accepted)) + "\n")
+    else:
+        print_status(state.out, report, settings.profile, accepted)
+    if failure is not None:
+        state.err.print(one_line(failure, profile=settings.profile), markup=False)
+        raise typer.Exit(exit_code(failure))
+
+
+def print_status(
+    out: Console, report: Diagnosis, profile: str | None, accepted: int | None
+) -> None:
+    """The human form of ``auth status``: credential, source, profile, table, workspace check."""
+    if report.credential is not None:
+        for line in credential_lines(report.credential):
+            out.print(line, markup=False)
+        out.print(f"Source: {report.source}", markup=False)
+    else:
+        out.print("Credentials: none usable (the table says why)", markup=False)
+    out.print(f"Profile: {profile or '(default)'}", markup=False)
+    out.print(report_table(report.rows))
+    if report.known_profiles:
+        out.print(f"Saved profiles: {', '.join(report.known_profiles)}", markup=False)
+    if accepted is not None:
+        out.print(
+            f"Workspace: accepts these credentials ({accepted} serving endpoints).", markup=False
+        )
+
+
+def status_dict(
+    report: Diagnosis,
+    profile: str | None,
+    failure: BrickgateError | None,
+    accepted: int | None,
+) -> dict[str, Any]:
+    """The JSON form of ``auth status`` (no secret: the token is masked)."""
+    credential = report.credential
+    return {
+        "ok": failure is None,
+        "profile": profile,
+        "source": report.source,
+        "credential": credential_dict(credential) if credential is not None else None,
+        "sources": [row.as_dict() for row in report.rows],
+        "known_profiles": list(report.known_profiles),
+        "workspace_accepts": None if accepted is None else True,
+        "serving_endpoints": accepted,
+        "error": one_line(failure, profile=profile) if failure is not None else None,
+    }
+
+
+def print_credential_report(state: CliState, err: Console) -> None:
+    """After a credential failure: every source and why, and the saved profiles to pick from."""
+    try:
+        settings = state.settings()
+        report = diagnose(state.container(settings).credential_chain(), settings.profile)
+    except Exception:  # a report about a failure must never fail itself
         return
-    count = verify(state, resolution.credential, settings)
-    out.print(f"Workspace: accepts these credentials ({count} serving endpoints).", markup=False)
+    err.print(report_table(report.rows))
+    if report.known_profiles and settings.profile is None:
+        err.print(
+            f"Saved profiles: {', '.join(report.known_profiles)}; pick one with --profile NAME "
+            "(or set BRICKGATE_PROFILE).",
+            markup=False,
+        )
 
 
 auth_app = typer.Typer(help="Inspect credentials.", no_args_is_help=True)
-auth_app.command("status")(status)
+auth_app.command("status", cls=FlagHelpCommand)(status)

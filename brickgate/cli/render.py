@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -15,8 +15,10 @@ from brickgate.domain.chat import ChatResponse, Endpoint, Usage
 from brickgate.domain.credentials import Credential, OAuthClientCredentials
 from brickgate.domain.resolution import Resolution
 
+if TYPE_CHECKING:
+    from brickgate.cli.diagnose import SourceReport
+
 _CAPABILITY_NAMES = ("tools", "vision", "reasoning", "structured_output")
-_CAPABILITY_SHORT = {"structured_output": "json"}
 
 
 def to_json(value: Any) -> str:
@@ -67,9 +69,8 @@ def _number(value: int | None) -> str:
 
 
 def capability_text(capabilities: Capabilities) -> str:
-    """Space-separated capability names, e.g. ``tools vision json``."""
-    names = [_CAPABILITY_SHORT.get(n, n) for n in _CAPABILITY_NAMES if getattr(capabilities, n)]
-    return " ".join(names)
+    """Space-separated capability names as ``--json`` spells them, e.g. ``tools vision``."""
+    return " ".join(n for n in _CAPABILITY_NAMES if getattr(capabilities, n))
 
 
 def model_dict(entry: ModelEntry) -> dict[str, Any]:
@@ -146,18 +147,38 @@ def credential_lines(credential: Credential) -> list[str]:
     return lines
 
 
+def credential_dict(credential: Credential) -> dict[str, str]:
+    """Host, cloud and auth method of ``credential`` as JSON, the secret masked."""
+    shown = {"host": credential.host.url, "cloud": str(credential.host.cloud)}
+    if isinstance(credential, OAuthClientCredentials):
+        return {
+            **shown,
+            "auth": "oauth-m2m",
+            "client_id": credential.client_id,
+            "client_secret": credential.client_secret.masked(),
+        }
+    return {**shown, "auth": "pat", "token": credential.token.masked()}
+
+
 def trace_table(resolution: Resolution) -> Table:
     """Every credential source checked: used, skipped (why) or shadowed (by what)."""
+    return sources_table(
+        (entry.source, entry.outcome, entry.reason, entry.where) for entry in resolution.trace
+    )
+
+
+def report_table(rows: Sequence[SourceReport]) -> Table:
+    """The table of ``sources_table`` for rows of a diagnosis."""
+    return sources_table((row.source, row.outcome, row.reason, row.where) for row in rows)
+
+
+def sources_table(rows: Iterable[tuple[str, str, str, str]]) -> Table:
+    """A table of (source, outcome, why, where) rows, outcomes coloured."""
     table = Table(title="Credential sources, in the order they were checked", title_justify="left")
     for column in ("Source", "Outcome", "Why", "Where"):
         table.add_column(column, overflow="fold")
-    styles = {"used": "green", "shadowed": "yellow", "skipped": "dim"}
-    for entry in resolution.trace:
-        style = styles.get(entry.outcome, "")
-        table.add_row(
-            Text(entry.source),
-            Text(entry.outcome, style=style),
-            Text(entry.reason),
-            Text(entry.where),
-        )
+    styles = {"used": "green", "usable": "green", "shadowed": "yellow", "skipped": "dim"}
+    for source, outcome, reason, where in rows:
+        style = styles.get(outcome, "red")
+        table.add_row(Text(source), Text(outcome, style=style), Text(reason), Text(where))
     return table

@@ -9,6 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
+from brickgate.cli.probe import refuse_plain_http
 from brickgate.client import Client
 from brickgate.container import BrickgateContainer, create_container
 from brickgate.domain.credentials import Credential
@@ -26,8 +27,9 @@ def stdout_console() -> Console:
 
 
 def stderr_console() -> Console:
-    """A console on the current ``sys.stderr`` (diagnostics)."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    """A console on the current ``sys.stderr`` (diagnostics); wide tables when not a TTY."""
+    width = None if _isatty(sys.stderr) else PIPED_WIDTH
+    return Console(stderr=True, highlight=False, soft_wrap=True, width=width)
 
 
 @dataclass
@@ -74,6 +76,7 @@ class CliState:
         container = self.container(settings)
         credential: Credential = container.credential()
         self.check_host(credential, settings, container.resolution().source)
+        refuse_plain_http(credential.host)
         return Client(container=container), container
 
     def client(self, *, profile: str | None = None) -> Client:
@@ -82,13 +85,15 @@ class CliState:
 
     def client_for(self, credential: Credential, settings: BrickgateSettings) -> Client:
         """A client using exactly ``credential`` (nothing else is resolved)."""
+        refuse_plain_http(credential.host)
         return Client(container=self.container(settings, explicit_credential=credential))
 
     def check_host(self, credential: Credential, settings: BrickgateSettings, source: str) -> None:
         """Refuse credentials for another host than ``--host``: a token goes to its own host."""
         if self.host is None:
             return
-        wanted = WorkspaceHost.parse(self.host, trusted_hosts=settings.trusted_hosts)
+        trusted = (*settings.trusted_hosts, credential.host.name)
+        wanted = WorkspaceHost.parse(self.host, trusted_hosts=trusted)
         if wanted.url != credential.host.url:
             raise ConfigurationError(
                 f"the credentials found ({source}) are for {credential.host.url}, not "

@@ -91,10 +91,12 @@ def test_json_output_of_a_child_process_parses_back() -> None:
     assert json.loads(result.stdout)["finish_reason"] == "stop"
 
 
-def test_errors_in_a_child_process_are_one_line() -> None:
+def test_errors_in_a_child_process_are_one_line_then_the_sources() -> None:
     result = run("endpoints", env={"DATABRICKS_HOST": "https://evil.example.com"})
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
+    first, *rest = result.stderr.strip().splitlines()
+    assert first.startswith("error: environment: DATABRICKS_HOST is set")
+    assert "Credential sources" in rest[0]
     assert "Traceback" not in result.stderr
 
 

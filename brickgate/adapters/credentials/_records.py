@@ -17,13 +17,26 @@ from brickgate.domain.errors import (
     InvalidCredentialError,
     InvalidHostError,
 )
-from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.hosts import Cloud, WorkspaceHost
 
-_RECORD_TEXT_FIELDS = ("host", "auth_type", "token", "client_id", "client_secret", "scopes")
+_RECORD_TEXT_FIELDS = (
+    "host",
+    "auth_type",
+    "token",
+    "client_id",
+    "client_secret",
+    "scopes",
+    "trusted_host",
+)
 
 
 def credential_to_record(credential: Credential) -> dict[str, str]:
-    """Return the JSON record brickgate stores for ``credential`` (it holds the secret)."""
+    """Return the JSON record brickgate stores for ``credential`` (it holds the secret).
+
+    A trusted loopback host (a local server logged in to with ``--trust-host``) is saved with
+    its trust (``trusted_host``), so later runs use the profile without trusting it again.
+    """
+    record = _trust_of(credential.host)
     if isinstance(credential, OAuthClientCredentials):
         return {
             "auth_type": credential.auth_type,
@@ -31,12 +44,28 @@ def credential_to_record(credential: Credential) -> dict[str, str]:
             "client_id": credential.client_id,
             "client_secret": credential.client_secret.get_secret_value(),
             "scopes": credential.scopes,
+            **record,
         }
     return {
         "auth_type": credential.auth_type,
         "host": credential.host.url,
         "token": credential.token.get_secret_value(),
+        **record,
     }
+
+
+def _trust_of(host: WorkspaceHost) -> dict[str, str]:
+    if host.cloud is Cloud.CUSTOM and host.is_loopback:
+        return {"trusted_host": host.name}
+    return {}
+
+
+def _saved_trust(fields: dict[str, str]) -> tuple[str, ...]:
+    name = fields.get("trusted_host", "")
+    try:
+        return (name,) if name and WorkspaceHost(name=name, cloud=Cloud.CUSTOM).is_loopback else ()
+    except ValueError:
+        return ()
 
 
 def credential_from_record(
@@ -65,9 +94,14 @@ def credential_from_record(
     if not host_text:
         raise broken("it has no 'host'")
     try:
-        host = WorkspaceHost.parse(host_text, trusted_hosts=trusted_hosts)
+        host = WorkspaceHost.parse(host_text, trusted_hosts=(*trusted_hosts, *_saved_trust(fields)))
     except InvalidHostError as error:
-        raise broken(str(error)) from None
+        raise CredentialSourceError(
+            source,
+            f"{where} is not usable: {error}. If it is a local server or proxy you trust, "
+            "pass trusted_hosts=[...] or set BRICKGATE_TRUSTED_HOSTS; otherwise replace it "
+            f"with: brickgate login --profile {profile}",
+        ) from None
     auth_type = fields.get("auth_type") or ("pat" if "token" in fields else "oauth-m2m")
     try:
         if auth_type == "pat":

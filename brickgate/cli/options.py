@@ -1,0 +1,81 @@
+"""Option handling shared by every command: flags shown as flags, global options anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from typing import Any
+
+from typer.core import TyperCommand, TyperGroup
+
+GLOBAL_WITH_VALUE = frozenset({"--profile", "-p", "--host", "--trust-host"})
+GLOBAL_FLAGS = frozenset({"--debug"})
+
+
+def _hide_flag_types(params: Sequence[Any]) -> None:
+    for param in params:
+        if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
+            param.metavar = ""
+
+
+class FlagHelpCommand(TyperCommand):
+    """A command whose help shows ``--json`` as a flag, not ``--json <bool>``."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _hide_flag_types(params)
+        return params
+
+
+class FlagHelpGroup(TyperGroup):
+    """A group whose help shows flags as flags (see ``FlagHelpCommand``)."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _hide_flag_types(params)
+        return params
+
+
+def hoist_global_options(args: Sequence[str], commands: Container[str]) -> list[str]:
+    """``args`` with global options given after the command moved in front of it.
+
+    ``brickgate models --profile prod`` becomes ``brickgate --profile prod models``; every
+    command reads these from the global options, so the meaning is the same. Nothing after a
+    bare ``--`` is moved.
+    """
+    args = list(args)
+    position = _command_position(args, commands)
+    if position is None:
+        return args
+    moved: list[str] = []
+    kept: list[str] = []
+    rest = args[position + 1 :]
+    index = 0
+    while index < len(rest):
+        arg = rest[index]
+        if arg == "--":
+            kept.extend(rest[index:])
+            break
+        name = arg.split("=", 1)[0]
+        if name in GLOBAL_FLAGS or (name in GLOBAL_WITH_VALUE and "=" in arg):
+            moved.append(arg)
+        elif arg in GLOBAL_WITH_VALUE and index + 1 < len(rest):
+            moved.extend(rest[index : index + 2])
+            index += 1
+        else:
+            kept.append(arg)
+        index += 1
+    return [*args[:position], *moved, args[position], *kept]
+
+
+def _command_position(args: Sequence[str], commands: Container[str]) -> int | None:
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg in commands:
+            return index
+        if arg in GLOBAL_WITH_VALUE:
+            index += 1
+        elif not arg.startswith("-"):
+            return None
+        index += 1
+    return None
