@@ -297,7 +297,8 @@ def print_credential_report(state: CliState, err: Console) -> None:
     except Exception:  # a report about a failure must never fail itself
         return
     err.print(report_table(report.rows))
-    if report.known_profiles and settings.profile is None:
+    known = report.known_profiles
+    if known and settings.profile is None and DEFAULT_PROFILE not in known:
         err.print(
             f"Saved profiles: {', '.join(report.known_profiles)}; pick one with --profile NAME "
             "(or set BRICKGATE_PROFILE).",

@@ -166,3 +166,66 @@ def test_no_secret_in_any_command_output(cli: Cli, workspace: FakeWorkspace) -> 
     for run in runs:
         for secret in (*secrets, "dapi" + "e" * 32):
             assert secret not in run.output
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "expected"),
+    [
+        (403, "PERMISSION_DENIED", "Invalid access token.", "log in again"),
+        (401, "UNAUTHENTICATED", "Token is expired.", "log in again"),
+        (403, "PERMISSION_DENIED", "User does not have permission to query", "CAN QUERY"),
+        (400, "INVALID_PARAMETER_VALUE", "temperature must be <= 2", "temperature must be <= 2"),
+    ],
+)
+def test_hint_is_chosen_by_error_code_and_message(
+    cli: Cli,
+    workspace: FakeWorkspace,
+    ws_env: dict[str, str],
+    status: int,
+    code: str,
+    message: str,
+    expected: str,
+) -> None:
+    workspace.fail(Fault(status=status, body={"error_code": code, "message": message}), times=None)
+    result = cli("chat", "-m", CHAT_MODEL, "Hi", env=ws_env)
+    assert_one_line_without_traceback(result.stderr)
+    hint = result.stderr.split("hint:", 1)[1]
+    assert expected in result.stderr
+    assert "Databricks support" not in result.stderr
+    if expected != "CAN QUERY":
+        assert "CAN QUERY" not in hint
+
+
+def test_a_bad_request_hint_says_what_to_fix_not_to_wait(
+    cli: Cli, workspace: FakeWorkspace, ws_env: dict[str, str]
+) -> None:
+    body = {"error_code": "BAD_REQUEST", "message": "max_tokens is too large"}
+    workspace.fail(Fault(status=400, body=body), times=None)
+    result = cli("chat", "-m", CHAT_MODEL, "Hi", env=ws_env)
+    assert "max_tokens is too large" in result.stderr
+    assert "try again later" not in result.stderr
+    assert "fix the model name, messages or parameters" in result.stderr
+
+
+def test_unreachable_workspace_hint_names_host_network_and_no_verify_for_login(cli: Cli) -> None:
+    with FakeWorkspace() as gone:
+        url, token = gone.url, gone.token
+    env = {"BRICKGATE_MAX_RETRIES": "0"}
+    result = cli("--trust-host", LOOPBACK, "login", input=f"{url}::{token}", env=env)
+    assert result.exit_code == 5
+    assert "check the host and your network" in result.stderr
+    assert "--no-verify" in result.stderr
+    env = {"DATABRICKS_HOST": url, "DATABRICKS_TOKEN": token, "BRICKGATE_MAX_RETRIES": "0"}
+    other = cli("--trust-host", LOOPBACK, "endpoints", env=env)
+    assert "check the host and your network" in other.stderr
+    assert "--no-verify" not in other.stderr
+
+
+def test_a_bad_model_name_in_a_sql_batch_is_explained_without_http_words(cli: Cli) -> None:
+    result = cli(
+        "batch", "--engine", "sql", "--warehouse", "w1", "--table", "c.s.t", "--column", "p",
+        "--into", "c.s.out", "-m", " bad model ", "--dry-run",
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "HTTP 400" not in result.stderr
+    assert "nothing was sent" in result.stderr
