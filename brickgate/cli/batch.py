@@ -19,6 +19,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from brickgate.cli.options import FlagHelpCommand
 from brickgate.cli.state import CliState
 from brickgate.domain.batch import BatchResult, BatchSummary
 from brickgate.domain.errors import ConfigurationError
@@ -39,7 +40,7 @@ class Engine(str, Enum):
 
 def register(app: typer.Typer) -> None:
     """Add the ``batch`` command to ``app``."""
-    app.command(name="batch")(batch)
+    app.command(name="batch", cls=FlagHelpCommand)(batch)
 
 
 def batch(
@@ -60,22 +61,31 @@ def batch(
     max_tokens: Annotated[int | None, typer.Option(min=1, help="Default max_tokens.")] = None,
     temperature: Annotated[float | None, typer.Option(help="Default temperature.")] = None,
     retry_errors: Annotated[
-        bool, typer.Option(help="Run again the items whose output line is an error (local).")
+        bool,
+        typer.Option(
+            "--retry-errors", help="Run again the items whose output line is an error (local)."
+        ),
     ] = False,
     warehouse: Annotated[str | None, typer.Option(help="SQL warehouse id (sql).")] = None,
     table: Annotated[str | None, typer.Option(help="Source table cat.sch.t (sql).")] = None,
     column: Annotated[str | None, typer.Option(help="Prompt column (sql).")] = None,
     into: Annotated[str | None, typer.Option(help="Output table cat.sch.t (sql).")] = None,
-    replace: Annotated[bool, typer.Option(help="Replace the output table (sql).")] = False,
-    dry_run: Annotated[bool, typer.Option(help="Print the SQL and send nothing (sql).")] = False,
-    progress: Annotated[bool, typer.Option(help="Show a progress display.")] = True,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the output table (sql).")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the SQL and send nothing (sql).")
+    ] = False,
+    progress: Annotated[
+        bool, typer.Option("--progress/--no-progress", help="Show a progress display.")
+    ] = True,
 ) -> None:
     """Run a model over many prompts: a JSONL file here, or a table on a SQL warehouse.
 
-    Local: `brickgate batch -m MODEL in.jsonl -o out.jsonl`; run it again after an interrupt
-    to resume. SQL: `brickgate batch --engine sql --warehouse ID --table c.s.t --column prompt
-    --into c.s.out -m MODEL`.
-    """
+    Local: `brickgate batch -m MODEL in.jsonl -o out.jsonl`; run it again after an interrupt to resume, with --retry-errors to run the failed items again.
+
+    SQL: `brickgate batch --engine sql --warehouse ID --table c.s.t --column prompt --into c.s.out -m MODEL`.
+    """  # noqa: E501
     state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
     if not model:
         raise ConfigurationError("give the model with -m/--model")

@@ -122,8 +122,13 @@ def chat(
     model: ModelOption,
     prompt: Annotated[str | None, typer.Argument(help="The prompt; else read from stdin.")] = None,
     system: Annotated[str | None, typer.Option("--system", help="A system message.")] = None,
-    max_tokens: Annotated[int | None, typer.Option("--max-tokens", min=1)] = None,
-    temperature: Annotated[float | None, typer.Option("--temperature", min=0.0)] = None,
+    max_tokens: Annotated[
+        int | None, typer.Option("--max-tokens", min=1, help="Longest answer, in tokens.")
+    ] = None,
+    temperature: Annotated[
+        float | None,
+        typer.Option("--temperature", min=0.0, help="Sampling temperature (0 = most focused)."),
+    ] = None,
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the final response as JSON.")
     ] = False,
@@ -165,14 +170,25 @@ def embed(
         list[str] | None, typer.Argument(help="Texts to embed; else one per stdin line.")
     ] = None,
 ) -> None:
-    """Embed TEXTs with MODEL; prints one JSON object per line (index, input, embedding)."""
+    """Embed TEXTs with MODEL; prints one JSON object per line (index, input, embedding).
+
+    ``index`` is the position of the text among the arguments, or its line number (from 0) on
+    standard input; blank lines are not sent, and stderr says how many were left out.
+    """
     state: CliState = ctx.obj
-    inputs = list(texts or [])
-    if not inputs and not stdin_is_tty():
-        inputs = [line.strip() for line in sys.stdin if line.strip()]
-    if not inputs:
+    numbered = list(enumerate(texts or []))
+    if not numbered and not stdin_is_tty():
+        lines = [line.rstrip("\r\n") for line in sys.stdin]
+        numbered = [(index, line) for index, line in enumerate(lines) if line.strip()]
+        blank = len(lines) - len(numbered)
+        if blank and numbered:
+            state.err.print(
+                f"left out {blank} blank input lines; each index is the input line number (from 0)",
+                markup=False,
+            )
+    if not numbered:
         raise ConfigurationError("nothing to embed: pass TEXT arguments or pipe lines on stdin")
     with state.client() as client:
-        result = client.embed(model, inputs)
-    for index, (text, vector) in enumerate(zip(inputs, result.vectors, strict=False)):
+        result = client.embed(model, [text for _, text in numbered])
+    for (index, text), vector in zip(numbered, result.vectors, strict=False):
         sys.stdout.write(to_json({"index": index, "input": text, "embedding": vector}) + "\n")

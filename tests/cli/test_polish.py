@@ -1,0 +1,111 @@
+"""Small things a newcomer notices: help texts, flags, option order, completion, embed indexes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import typer
+
+from brickgate.cli import app
+from brickgate.cli.options import hoist_global_options
+from brickgate.testing import FakeWorkspace
+from tests.cli.conftest import LOOPBACK, Cli
+
+
+def every_command() -> Iterator[tuple[str, Any]]:
+    group = typer.main.get_command(app)
+
+    def walk(prefix: str, command: Any) -> Iterator[tuple[str, Any]]:
+        yield prefix, command
+        for name, sub in getattr(command, "commands", {}).items():
+            yield from walk(f"{prefix} {name}".strip(), sub)
+
+    yield from walk("", group)
+
+
+def test_every_option_and_argument_has_help() -> None:
+    missing = [
+        f"{name or 'brickgate'} {param.name}"
+        for name, command in every_command()
+        for param in command.params
+        if not getattr(param, "help", None) and param.name not in ("help",)
+    ]
+    assert missing == []
+
+
+@pytest.mark.parametrize("command", ["", "chat", "batch", "auth status", "login", "models"])
+def test_flags_are_shown_as_flags_not_as_bool_values(cli: Cli, command: str) -> None:
+    result = cli(*command.split(), "--help")
+    assert result.exit_code == 0
+    assert "<bool>" not in result.stdout
+    assert "--help" in result.stdout
+
+
+def test_chat_help_explains_max_tokens_and_temperature(cli: Cli) -> None:
+    result = cli("chat", "--help")
+    assert "Longest answer" in result.stdout
+    assert "Sampling temperature" in result.stdout
+
+
+def test_global_options_are_accepted_after_the_command(cli: Cli, workspace: FakeWorkspace) -> None:
+    login = f"{workspace.url}::{workspace.token}"
+    saved = cli("login", "--no-verify", "--profile", "dev", "--trust-host", LOOPBACK, input=login)
+    assert saved.exit_code == 0, saved.output
+    result = cli("endpoints", "--json", "--profile", "dev", "--trust-host", LOOPBACK, "--debug")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)
+    assert "DEBUG" in result.stderr
+
+
+def test_hoisting_moves_only_global_options_and_stops_at_a_double_dash() -> None:
+    commands = {"chat", "auth"}
+    assert hoist_global_options(["chat", "-m", "x", "-p", "dev", "hi"], commands) == [
+        "-p",
+        "dev",
+        "chat",
+        "-m",
+        "x",
+        "hi",
+    ]
+    assert hoist_global_options(["--debug", "auth", "status", "--profile=a"], commands) == [
+        "--debug",
+        "--profile=a",
+        "auth",
+        "status",
+    ]
+    assert hoist_global_options(["chat", "-m", "x", "--", "--debug"], commands) == [
+        "chat",
+        "-m",
+        "x",
+        "--",
+        "--debug",
+    ]
+
+
+def test_shell_completion_is_offered(cli: Cli) -> None:
+    result = cli("--help")
+    assert "--install-completion" in result.stdout
+    script = cli("--show-completion", "bash", env={"SHELL": "/bin/bash"})
+    assert script.exit_code == 0, script.output
+    assert "_BRICKGATE_COMPLETE" in script.stdout
+
+
+def test_embed_keeps_input_line_numbers_when_blank_lines_are_left_out(
+    cli: Cli, ws_env: dict[str, str]
+) -> None:
+    result = cli("embed", "-m", "databricks-gte-large-en", input="a\n\nb\n", env=ws_env)
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(row["index"], row["input"]) for row in rows] == [(0, "a"), (2, "b")]
+    assert "left out 1 blank input lines" in result.stderr
+
+
+def test_models_table_names_capabilities_as_the_json_does(cli: Cli, ws_env: dict[str, str]) -> None:
+    table = cli("models", env=ws_env).stdout
+    entries = json.loads(cli("models", "--json", env=ws_env).stdout)
+    assert any("structured_output" in entry["capabilities"] for entry in entries)
+    assert "structured_output" in table
+    assert " json" not in table
