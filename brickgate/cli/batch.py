@@ -9,21 +9,13 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from brickgate.cli.options import FlagHelpCommand
+from brickgate.cli.progress import FileProgress, StatementWatcher, WatchedGate
 from brickgate.cli.state import CliState
-from brickgate.domain.batch import BatchResult, BatchSummary
+from brickgate.domain.batch import BatchSummary
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.sql import AiQueryJob, StatementStatus
+from brickgate.domain.sql import AiQueryJob
 from brickgate.services.batch import DEFAULT_CONCURRENCY
 from brickgate.services.batch_files import BatchFilePlan, plan_batch_file, write_results
 
@@ -117,11 +109,12 @@ def _run_local(
     _report_plan(err, plan)
     summary = BatchSummary()
     if plan.pending:
-        client = state.client()
+        gate = WatchedGate()
+        client = state.client(batch_gate=gate)
         try:
             run = client.batch(model, plan.pending, concurrency=concurrency, **params)
             summary = run.summary
-            with _FileProgress(err, len(plan.pending), enabled=show_progress) as bar:
+            with FileProgress(err, len(plan.pending), gate, enabled=show_progress) as bar:
                 try:
                     write_results(plan, run, summary, on_result=lambda r: bar.advance(r, summary))
                 finally:
@@ -136,7 +129,7 @@ def _run_local(
             client.close()
     summary.skipped = plan.done
     _report_summary(err, plan, summary)
-    return EXIT_INCOMPLETE if summary.failed or plan.malformed else 0
+    return EXIT_INCOMPLETE if summary.failed or plan.malformed or plan.output.failed else 0
 
 
 def _report_plan(err: Console, plan: BatchFilePlan) -> None:
@@ -159,57 +152,24 @@ def _report_plan(err: Console, plan: BatchFilePlan) -> None:
 
 def _report_summary(err: Console, plan: BatchFilePlan, summary: BatchSummary) -> None:
     errors = ", ".join(f"{name} {count}" for name, count in sorted(summary.errors.items()))
+    earlier = plan.output.failed
     err.print(
         f"done: {summary.succeeded} ok, {summary.failed} failed"
         + (f" ({errors})" if errors else "")
-        + f", {summary.skipped} already done, {len(plan.malformed)} malformed lines skipped; "
+        + f", {summary.skipped} already done"
+        + (f" ({earlier} of them failed in an earlier run)" if earlier else "")
+        + f", {len(plan.malformed)} malformed lines skipped; "
         f"tokens {summary.prompt_tokens} prompt + {summary.completion_tokens} completion = "
         f"{summary.total_tokens}; results in {plan.output_path}",
         markup=False,
     )
-
-
-class _FileProgress:
-    """A rich progress bar on stderr: done/total, rate, ETA, tokens and errors."""
-
-    def __init__(self, console: Console, total: int, *, enabled: bool) -> None:
-        self._progress: Progress | None = None
-        self._task: TaskID | None = None
-        if enabled and console.is_terminal:
-            self._progress = Progress(
-                TextColumn("batch"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TextColumn("{task.fields[rate]}/s"),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                TextColumn("{task.fields[tokens]} tokens, {task.fields[errors]} errors"),
-                console=console,
-            )
-            self._task = self._progress.add_task("batch", total=total, rate="-", tokens=0, errors=0)
-
-    def advance(self, result: BatchResult, summary: BatchSummary) -> None:
-        """Count one more result."""
-        if self._progress is None or self._task is None:
-            return
-        rate = summary.completed / summary.elapsed if summary.elapsed > 0 else 0.0
-        self._progress.update(
-            self._task,
-            advance=1,
-            rate=f"{rate:.1f}",
-            tokens=summary.total_tokens,
-            errors=summary.failed,
+    failed = summary.failed + earlier
+    if failed:
+        err.print(
+            f"{failed} items failed (their output lines hold the error); run the same command "
+            "with --retry-errors to try them again",
+            markup=False,
         )
-
-    def __enter__(self) -> _FileProgress:
-        if self._progress is not None:
-            self._progress.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
 
 
 def _run_sql(
@@ -251,7 +211,7 @@ def _run_sql(
         return 0
     err = state.err
     client = state.client()
-    watcher = _StatementWatcher(err)
+    watcher = StatementWatcher(err)
     try:
         result = client.batch_sql(
             model,
@@ -276,27 +236,3 @@ def _run_sql(
         markup=False,
     )
     return 0
-
-
-class _StatementWatcher:
-    """Shows a statement's state as it changes: a spinner on a terminal, lines otherwise."""
-
-    def __init__(self, console: Console) -> None:
-        self._console = console
-        self._last: str | None = None
-        self._status = console.status("submitting") if console.is_terminal else None
-        if self._status is not None:
-            self._status.start()
-
-    def __call__(self, status: StatementStatus, elapsed: float) -> None:
-        text = f"statement {status.statement_id}: {status.state} ({elapsed:.0f} s)"
-        if self._status is not None:
-            self._status.update(text)
-        elif status.state != self._last:
-            self._console.print(text, markup=False)
-        self._last = status.state
-
-    def stop(self) -> None:
-        """Remove the spinner."""
-        if self._status is not None:
-            self._status.stop()

@@ -66,22 +66,26 @@ class CliState:
         merged = {**self.overrides, **overrides}
         return create_container(settings or self.settings(), **merged)
 
-    def connect(self, *, profile: str | None = None) -> tuple[Client, BrickgateContainer]:
+    def connect(
+        self, *, profile: str | None = None, **overrides: Any
+    ) -> tuple[Client, BrickgateContainer]:
         """A client on the credential chain, and its container; checks ``--host`` against it.
 
-        Raises ``NoCredentialsError`` (and the chain's other errors) when nothing usable is
-        found, ``ConfigurationError`` when the credentials found are for another host.
+        ``overrides`` replace container providers by name (``batch_gate=...``). Raises
+        ``NoCredentialsError`` (and the chain's other errors) when nothing usable is found,
+        ``ConfigurationError`` when the credentials found are for another host or a trusted
+        local host speaks plain http.
         """
         settings = self.settings(profile=profile)
-        container = self.container(settings)
+        container = self.container(settings, **overrides)
         credential: Credential = container.credential()
         self.check_host(credential, settings, container.resolution().source)
         refuse_plain_http(credential.host)
         return Client(container=container), container
 
-    def client(self, *, profile: str | None = None) -> Client:
+    def client(self, *, profile: str | None = None, **overrides: Any) -> Client:
         """The client of ``connect()``."""
-        return self.connect(profile=profile)[0]
+        return self.connect(profile=profile, **overrides)[0]
 
     def client_for(self, credential: Credential, settings: BrickgateSettings) -> Client:
         """A client using exactly ``credential`` (nothing else is resolved)."""

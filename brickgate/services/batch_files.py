@@ -98,13 +98,15 @@ class OutputState:
     """What an existing output file already holds.
 
     ``done`` are the ids written; ``repaired_bytes`` the size of a torn last line that was cut
-    off (0 when the file was whole); ``retried`` the error lines dropped to try again.
+    off (0 when the file was whole); ``retried`` the error lines dropped to try again;
+    ``failed`` the error lines kept (items that failed in an earlier run and are not retried).
     """
 
     done: frozenset[IdKey] = frozenset()
     lines: int = 0
     repaired_bytes: int = 0
     retried: int = 0
+    failed: int = 0
 
 
 def prepare_output(path: Path, *, retry_errors: bool = False) -> OutputState:
@@ -126,19 +128,21 @@ def prepare_output(path: Path, *, retry_errors: bool = False) -> OutputState:
     torn = len(raw) - whole
     kept: list[bytes] = []
     done: set[IdKey] = set()
-    retried = 0
+    retried = failed = 0
     for number, line in enumerate(raw[:whole].split(b"\n")[:-1], start=1):
         record = _result_record(line, number, path)
-        if retry_errors and "error" in record:
-            retried += 1
-            continue
+        if "error" in record:
+            if retry_errors:
+                retried += 1
+                continue
+            failed += 1
         done.add(id_key(record["id"]))
         kept.append(line)
     if retried:
         _rewrite(path, kept)
     elif torn:
         os.truncate(path, whole)
-    return OutputState(frozenset(done), len(kept), torn, retried)
+    return OutputState(frozenset(done), len(kept), torn, retried, failed)
 
 
 def _result_record(line: bytes, number: int, path: Path) -> dict[str, Any]:
