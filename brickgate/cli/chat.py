@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
+from brickgate.cli.history import history_path, line_reader
 from brickgate.cli.render import response_dict, to_json, usage_line
+from brickgate.cli.session import ChatSession, Conversation
 from brickgate.cli.state import CliState, stdin_is_tty
 from brickgate.client import Client
 from brickgate.domain.chat import ChatResponse
@@ -16,7 +18,6 @@ from brickgate.domain.params import ChatParams
 
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
-EXIT_COMMANDS = frozenset({"/exit", "/quit"})
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Serving endpoint name.")]
 
@@ -87,23 +88,17 @@ def interactive(
     params: ChatParams,
     *,
     show: bool,
+    history: bool = True,
 ) -> None:
-    """A multi-turn session: ``you> `` prompts until ``/exit`` or end of input."""
-    state.err.print(f"Chatting with {model}. Type /exit or press Ctrl-D to end.", markup=False)
-    while True:
-        try:
-            line = input("you> ")
-        except EOFError:
-            sys.stdout.write("\n")
-            return
-        if line.strip() in EXIT_COMMANDS:
-            return
-        if not line.strip():
-            continue
-        messages.append({"role": "user", "content": line})
-        response = stream_reply(client, model, messages, params, show=show)
-        messages.append(response.to_message())
-        state.err.print(usage_line(response), style="dim", markup=False)
+    """A multi-turn session at a ``you>`` prompt (see ``ChatSession``); history per profile."""
+    settings = state.settings()
+    path = history_path(settings.profile) if history else None
+
+    def stream(name: str, conversation: list[dict[str, Any]], chosen: ChatParams) -> ChatResponse:
+        return stream_reply(client, name, conversation, chosen, show=show)
+
+    conversation = Conversation(model=model, messages=messages)
+    ChatSession(conversation, params, stream, line_reader(path), state.err).run()
 
 
 def prompt_text(prompt: str | None, piped: str | None) -> str:
@@ -135,6 +130,10 @@ def chat(
     no_reasoning: Annotated[
         bool, typer.Option("--no-reasoning", help="Hide the model's reasoning.")
     ] = False,
+    no_history: Annotated[
+        bool,
+        typer.Option("--no-history", help="Interactive: do not read or save the line history."),
+    ] = False,
 ) -> None:
     """Ask MODEL; the answer streams to stdout, reasoning and usage go to stderr."""
     state: CliState = ctx.obj
@@ -152,7 +151,7 @@ def chat(
         if prompt is None and piped is None:
             if json_output:
                 raise ConfigurationError("--json needs a PROMPT argument or piped input")
-            interactive(state, client, model, messages, params, show=show)
+            interactive(state, client, model, messages, params, show=show, history=not no_history)
             return
         messages.append({"role": "user", "content": prompt_text(prompt, piped)})
         if json_output:

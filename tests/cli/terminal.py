@@ -18,6 +18,7 @@ class TerminalSession:
         master, slave = os.openpty()
         self._master = master
         self.transcript = ""
+        self._seen = 0
         self.process = subprocess.Popen(
             [sys.executable, "-m", "brickgate", *args],
             stdin=slave,
@@ -42,6 +43,25 @@ class TerminalSession:
                 raise AssertionError(f"the process ended before {text!r}: {self.transcript!r}")
             self.transcript += data.decode("utf-8", "replace")
         return self.transcript
+
+    def expect_next(self, text: str) -> str:
+        """Like ``expect``, but only output after the previous ``expect_next`` match counts."""
+        while text not in self.transcript[self._seen :]:
+            self._read_more(text)
+        self._seen = self.transcript.index(text, self._seen) + len(text)
+        return self.transcript
+
+    def _read_more(self, text: str) -> None:
+        ready, _, _ = select.select([self._master], [], [], READ_TIMEOUT)
+        if not ready:
+            raise AssertionError(f"{text!r} never appeared in {self.transcript[self._seen :]!r}")
+        try:
+            data = os.read(self._master, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            raise AssertionError(f"the process ended before {text!r}: {self.transcript!r}")
+        self.transcript += data.decode("utf-8", "replace")
 
     def send(self, text: str) -> None:
         """Type ``text`` on the terminal."""

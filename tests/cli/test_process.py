@@ -106,10 +106,10 @@ def test_interactive_chat_session_on_a_terminal() -> None:
         session = stack.enter_context(
             TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
         )
-        session.expect("you> ")
+        session.expect("you>")
         session.send("first question\n")
         session.expect("you said first question")
-        session.expect("you> ")
+        session.expect("you>")
         session.send("second question\n")
         session.expect("you said second question")
         session.send("/exit\n")
@@ -127,7 +127,7 @@ def test_interactive_chat_ends_at_end_of_input() -> None:
         session = stack.enter_context(
             TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
         )
-        session.expect("you> ")
+        session.expect("you>")
         session.send("\x04")
         assert session.wait() == 0
 
@@ -153,7 +153,7 @@ def test_ctrl_c_in_a_terminal_session_exits_130() -> None:
         session = stack.enter_context(
             TerminalSession("--trust-host", LOOPBACK, "chat", "-m", CHAT_MODEL, env=env)
         )
-        session.expect("you> ")
+        session.expect("you>")
         assert interrupt(session.process) == 130
         assert session.wait() == 130
     assert "interrupted" in session.transcript
