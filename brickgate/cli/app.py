@@ -75,6 +75,11 @@ def _show_version(value: bool) -> None:
 app = typer.Typer(
     cls=ErrorReportingGroup,
     help="Talk to LLMs served by Databricks. Start with `brickgate demo`.",
+    epilog=(
+        "Global options may also come after the command. Exit codes: 0 ok; 1 incomplete (batch "
+        "items failed); 2 usage or configuration; 3 authentication or permission; 4 not found; "
+        "5 rate limit or other remote error; 130 interrupted (Ctrl-C or SIGTERM)."
+    ),
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,

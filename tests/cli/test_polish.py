@@ -109,3 +109,10 @@ def test_models_table_names_capabilities_as_the_json_does(cli: Cli, ws_env: dict
     assert any("structured_output" in entry["capabilities"] for entry in entries)
     assert "structured_output" in table
     assert " json" not in table
+
+
+def test_help_lists_every_exit_code(cli: Cli) -> None:
+    text = " ".join(cli("--help").stdout.split())
+    for code in ("0 ok", "1 incomplete", "2 usage", "3 authentication", "4 not found", "5 rate"):
+        assert code in text
+    assert "130 interrupted" in text
