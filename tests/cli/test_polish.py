@@ -116,3 +116,15 @@ def test_help_lists_every_exit_code(cli: Cli) -> None:
     for code in ("0 ok", "1 incomplete", "2 usage", "3 authentication", "4 not found", "5 rate"):
         assert code in text
     assert "130 interrupted" in text
+
+
+def test_the_readme_lists_every_exit_code_the_cli_uses() -> None:
+    from pathlib import Path
+
+    from brickgate.cli import batch, errors
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    codes = {value for name, value in vars(errors).items() if name.startswith("EXIT_")}
+    codes |= {batch.EXIT_INCOMPLETE, 0}
+    for code in sorted(codes):
+        assert f"\n| {code} | " in readme, code
