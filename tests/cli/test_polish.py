@@ -128,3 +128,14 @@ def test_the_readme_lists_every_exit_code_the_cli_uses() -> None:
     codes |= {batch.EXIT_INCOMPLETE, 0}
     for code in sorted(codes):
         assert f"\n| {code} | " in readme, code
+
+
+def test_tox_writes_no_venv_redirect_file_into_the_clone() -> None:
+    import configparser
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    tox = configparser.ConfigParser()
+    tox.read(root / "tox.ini")
+    assert tox.getboolean("tox", "venv_redirect") is False
+    assert ".venv" in (root / ".gitignore").read_text().splitlines()
