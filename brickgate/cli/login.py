@@ -193,9 +193,14 @@ def still_logged_in(chain: CredentialChain, named: str | None, name: str) -> lis
     """Lines naming the sources outside brickgate's stores that still have ``name``."""
     lines = []
     for row in diagnose(chain, named).rows:
-        if row.source in _OWN_STORES or row.outcome not in ("usable", "shadowed", "unusable"):
+        holds_it = row.outcome in ("usable", "shadowed") or (
+            row.outcome == "unusable" and row.reason.startswith(f"profile {name!r}")
+        )
+        if row.source in _OWN_STORES or not holds_it:
             continue
         if row.source == AMBIENT_SOURCE:
+            if named is not None:
+                continue
             lines.append(
                 "Still logged in through environment variables (DATABRICKS_HOST and "
                 "DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID/SECRET): unset them to log out."
