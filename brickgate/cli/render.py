@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.table import Table
 from rich.text import Text
 
+from brickgate.cli.errors import cli_words
 from brickgate.domain.catalog import Capabilities, ModelEntry
 from brickgate.domain.chat import ChatResponse, Endpoint, Usage
 from brickgate.domain.credentials import Credential, OAuthClientCredentials
@@ -180,5 +181,6 @@ def sources_table(rows: Iterable[tuple[str, str, str, str]]) -> Table:
     styles = {"used": "green", "usable": "green", "shadowed": "yellow", "skipped": "dim"}
     for source, outcome, reason, where in rows:
         style = styles.get(outcome, "red")
-        table.add_row(Text(source), Text(outcome, style=style), Text(reason), Text(where))
+        shown = Text(cli_words(reason))
+        table.add_row(Text(source), Text(outcome, style=style), shown, Text(where))
     return table

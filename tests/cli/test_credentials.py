@@ -113,7 +113,7 @@ def test_an_untrusted_saved_host_names_the_flag_and_variable_that_fix_it(
     assert "Credential sources" in result.stdout
     assert "--trust-host" in result.stderr
     assert "BRICKGATE_TRUSTED_HOSTS" in result.stderr
-    assert "trusted_hosts=[" not in result.stderr
+    assert "trusted_hosts=[" not in result.output
     fixed = untrusting_cli()("--trust-host", LOOPBACK, "auth", "status", "--offline")
     assert fixed.exit_code == 0, fixed.output
 
