@@ -57,7 +57,7 @@ class ErrorReportingGroup(FlagHelpGroup):
         sys.stdout.flush()
         command = ctx.invoked_subcommand
         sys.stderr.write(one_line(error, profile=state.profile, command=command) + "\n")
-        if is_credential_failure(error) and command != "auth":
+        if is_credential_failure(error) and command not in ("auth", "login", "logout"):
             print_credential_report(state, state.err)
         raise typer.Exit(exit_code(error)) from None
 
