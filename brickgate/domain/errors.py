@@ -14,6 +14,7 @@
     │   └── UnusableProfileError      a profile that exists but cannot be used (and why)
     └── RemoteError                   something went wrong talking to the workspace
         ├── TransportError            no usable HTTP response (connect, TLS, reset)
+        │   ├── ConnectError          the connection could not be opened: nothing was sent
         │   └── TimeoutError          connect, read, stream-idle or total budget ran out
         ├── StreamError               a stream ended early or was malformed (.partial)
         └── ApiError                  the workspace answered with an error
@@ -136,6 +137,10 @@ class RemoteError(BrickgateError):
 
 class TransportError(RemoteError):
     """No usable HTTP response: the connection failed, was reset, or TLS failed."""
+
+
+class ConnectError(TransportError):
+    """The connection could not be opened (refused, DNS, TLS handshake): nothing was sent."""
 
 
 class TimeoutError(TransportError):

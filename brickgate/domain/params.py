@@ -6,14 +6,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from brickgate.domain.chat import CallOptions
+from brickgate.domain.errors import InvalidRequestError
 
-CALL_OPTION_KEYS = frozenset({"timeout", "extra_headers", "extra_body"})
+CALL_OPTION_KEYS = frozenset({"timeout", "extra_headers", "extra_body", "max_retries"})
 
 
 class CallParams(TypedDict, total=False):
-    """Per-call options shared by every method: timeout, extra headers and extra body fields."""
+    """Per-call options shared by every method: timeout, retries, extra headers and body fields."""
 
     timeout: float
+    max_retries: int
     extra_headers: Mapping[str, str]
     extra_body: Mapping[str, Any]
 
@@ -57,9 +59,12 @@ def call_options(params: Mapping[str, Any]) -> CallOptions:
     """The ``CallOptions`` named in ``params`` (timeout and extra headers)."""
     timeout = params.get("timeout")
     headers = params.get("extra_headers")
-    if timeout is None and not headers:
+    retries = params.get("max_retries")
+    if timeout is None and not headers and retries is None:
         return _NO_OPTIONS
-    return CallOptions(timeout=timeout, extra_headers=dict(headers or {}))
+    if retries is not None and (not isinstance(retries, int) or retries < 0):
+        raise InvalidRequestError(f"max_retries must be 0 or more, got {retries!r}")
+    return CallOptions(timeout=timeout, extra_headers=dict(headers or {}), max_retries=retries)
 
 
 _NO_OPTIONS = CallOptions()

@@ -22,9 +22,9 @@ from typing import Any
 import httpx
 
 import brickgate
-from brickgate.adapters.transport.sse import iter_chunks
 from brickgate.client import Client
 from brickgate.container import create_client_container
+from brickgate.domain.sse import iter_chunks
 
 HOST = "adb-1234567890123456.7.azuredatabricks.net"
 TOKEN = "dapi-budget-0000000000000000"

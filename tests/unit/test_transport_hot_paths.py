@@ -13,13 +13,13 @@ import pytest
 from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
 from brickgate.adapters.transport.http import HttpChatTransport
 from brickgate.adapters.transport.http_async import AsyncHttpChatTransport
-from brickgate.adapters.transport.sse import SSEDecoder, iter_chunks
 from brickgate.client import AsyncClient
 from brickgate.container import create_client_container
 from brickgate.domain.chat import CallOptions, ChatRequest
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.sse import SSEDecoder, iter_chunks
 
 HOST = WorkspaceHost.parse("adb-1234567890123456.7.azuredatabricks.net")
 TOKENS = StaticTokenProvider(Secret("dapi0123456789abcdef0123456789abcdef"))

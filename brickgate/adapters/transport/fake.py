@@ -9,15 +9,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from brickgate.adapters.transport.codec import (
-    decode_chat_response,
-    decode_embeddings,
-    decode_endpoint,
-    decode_endpoint_list,
-)
-from brickgate.adapters.transport.errors import error_from_response
 from brickgate.adapters.transport.http_core import encode_json, merged_headers, path_segment
-from brickgate.adapters.transport.sse import aiter_chunks, iter_chunks
 from brickgate.domain.chat import (
     CallOptions,
     ChatChunk,
@@ -27,7 +19,15 @@ from brickgate.domain.chat import (
     EmbeddingResponse,
     Endpoint,
 )
+from brickgate.domain.codec import (
+    decode_chat_response,
+    decode_embeddings,
+    decode_endpoint,
+    decode_endpoint_list,
+)
+from brickgate.domain.error_mapping import error_from_response
 from brickgate.domain.errors import BrickgateError
+from brickgate.domain.sse import aiter_chunks, iter_chunks
 from brickgate.ports.clock import Clock
 
 Operation = Literal["chat", "stream", "embed", "endpoints", "endpoint"]

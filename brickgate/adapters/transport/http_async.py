@@ -16,13 +16,6 @@ from brickgate.adapters.transport.backends import (
     request_errors,
     stream_read_errors,
 )
-from brickgate.adapters.transport.codec import (
-    decode_chat_response,
-    decode_embeddings,
-    decode_endpoint,
-    decode_endpoint_list,
-    encode_embedding_body,
-)
 from brickgate.adapters.transport.http import client_options
 from brickgate.adapters.transport.http_core import (
     DEFAULT_TIMEOUTS,
@@ -35,7 +28,6 @@ from brickgate.adapters.transport.http_core import (
     translated_error,
     translated_stream_error,
 )
-from brickgate.adapters.transport.sse import ChunkReader
 from brickgate.domain.chat import (
     CallOptions,
     ChatChunk,
@@ -45,8 +37,16 @@ from brickgate.domain.chat import (
     EmbeddingResponse,
     Endpoint,
 )
+from brickgate.domain.codec import (
+    decode_chat_response,
+    decode_embeddings,
+    decode_endpoint,
+    decode_endpoint_list,
+    encode_embedding_body,
+)
 from brickgate.domain.errors import ConfigurationError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.sse import ChunkReader
 from brickgate.ports.clock import Clock
 
 DEFAULT_MAX_IN_FLIGHT: int | None = None

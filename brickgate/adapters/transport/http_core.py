@@ -21,9 +21,9 @@ from brickgate.adapters.transport.backends import (
     request_errors,
     stream_read_errors,
 )
-from brickgate.adapters.transport.codec import excerpt
-from brickgate.adapters.transport.errors import error_from_response
 from brickgate.domain.chat import CallOptions, ChatRequest
+from brickgate.domain.codec import excerpt
+from brickgate.domain.error_mapping import error_from_response
 from brickgate.domain.errors import (
     ApiError,
     ConfigurationError,

@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import httpx
 
 from brickgate.adapters.transport.backends import HttpBackend, backend_of
-from brickgate.adapters.transport.errors import error_from_response
 from brickgate.adapters.transport.http_core import USER_AGENT, translated_errors
 from brickgate.domain.credentials import OAuthClientCredentials, Secret
+from brickgate.domain.error_mapping import error_from_response
 from brickgate.domain.errors import ApiError, AuthenticationError, InvalidCredentialError
 from brickgate.ports.clock import Clock
 

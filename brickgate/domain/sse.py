@@ -13,9 +13,9 @@ import json
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
 from typing import Any
 
-from brickgate.adapters.transport.codec import decode_chat_chunk, excerpt
-from brickgate.adapters.transport.errors import error_from_stream_payload
 from brickgate.domain.chat import ChatChunk
+from brickgate.domain.codec import decode_chat_chunk, excerpt
+from brickgate.domain.error_mapping import error_from_stream_payload
 from brickgate.domain.errors import ApiError, StreamError
 
 DONE = "[DONE]"
