@@ -1,4 +1,4 @@
-"""Test helpers shipped with brickgate: FakeWorkspace and in-memory backends for tests."""
+"""Test helpers shipped with brickgate: FakeWorkspace, a fake clock and in-memory backends."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from brickgate.testing.clock import FakeClock
     from brickgate.testing.fake_workspace import FakeWorkspace, Fault, RecordedRequest
     from brickgate.testing.memory_keyring import MemoryKeyring
 
-__all__ = ["FakeWorkspace", "Fault", "MemoryKeyring", "RecordedRequest"]
+__all__ = ["FakeClock", "FakeWorkspace", "Fault", "MemoryKeyring", "RecordedRequest"]
 
 _LAZY = {
+    "FakeClock": "brickgate.testing.clock",
     "FakeWorkspace": "brickgate.testing.fake_workspace",
     "Fault": "brickgate.testing.fake_workspace",
     "RecordedRequest": "brickgate.testing.fake_workspace",

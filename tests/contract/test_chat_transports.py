@@ -11,7 +11,6 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.auth import (
     StaticTokenProvider,
     async_bearer_auth_for,
@@ -40,6 +39,7 @@ from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import BrickgateError, NotFoundError, TimeoutError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.transport import AsyncChatTransport, ChatTransport
+from brickgate.testing import FakeClock
 from tests.contract.chat_transport_contract import NO_OPTIONS, ChatTransportContract
 
 HOST = WorkspaceHost.parse("adb-1234567890123456.7.azuredatabricks.net")

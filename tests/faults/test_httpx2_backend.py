@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.client import AsyncClient, Client
 from brickgate.container import BrickgateContainer, create_client_container
 from brickgate.domain.sql import StatementRequest
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import (
     CHAT,
     CLAUDE,

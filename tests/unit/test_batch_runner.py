@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.fake import (
     FakeAsyncChatTransport,
     FakeChatTransport,
@@ -25,6 +24,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.services.batch import BatchRunner
 from brickgate.services.batch_gate import BackoffGate
+from brickgate.testing import FakeClock
 
 MODEL = "databricks-meta-llama-3-3-70b-instruct"
 WAIT = 10.0

@@ -13,7 +13,6 @@ import certifi
 import httpx
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
 from brickgate.adapters.transport.http import (
     HttpChatTransport,
@@ -37,6 +36,7 @@ from brickgate.domain.errors import (
     TransportError,
 )
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.testing import FakeClock
 
 HOST = WorkspaceHost.parse("adb-1234567890123456.7.azuredatabricks.net")
 GATEWAY_HOST = WorkspaceHost.parse("1234567890123456.ai-gateway.cloud.databricks.com")

@@ -11,11 +11,11 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.oauth import AsyncOAuthTokenSource, OAuthTokenSource
 from brickgate.domain.credentials import OAuthClientCredentials, Secret
 from brickgate.domain.errors import AuthenticationError, ServerError, TimeoutError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.testing import FakeClock
 
 HOST = WorkspaceHost.parse("example.cloud.databricks.com")
 CLIENT_SECRET = "dose0123456789abcdef0123456789"

@@ -6,7 +6,6 @@ import logging
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.fake import (
     FakeAsyncChatTransport,
     FakeChatTransport,
@@ -32,6 +31,7 @@ from brickgate.domain.errors import (
     TimeoutError,
     TransportError,
 )
+from brickgate.testing import FakeClock
 
 OPTIONS = CallOptions()
 REQUEST = ChatRequest("databricks-claude-sonnet-4-5", {"messages": []})

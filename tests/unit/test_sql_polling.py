@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.domain.errors import (
     BrickgateError,
     NotFoundError,
@@ -28,6 +27,7 @@ from brickgate.services.sql_batch import (
     retry_wait,
 )
 from brickgate.services.sql_batch_async import AsyncSqlBatchService
+from brickgate.testing import FakeClock
 
 POLICY = PollPolicy(initial=1.0, factor=2.0, maximum=5.0, transient_retries=2)
 JOB = AiQueryJob.create("databricks-gte-large-en", "c.s.src", "p", "c.s.out", warehouse_id="w")

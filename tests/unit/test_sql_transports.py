@@ -9,7 +9,6 @@ from typing import Any
 import httpx
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
 from brickgate.adapters.transport.statements import HttpStatementTransport
 from brickgate.adapters.transport.statements_async import AsyncHttpStatementTransport
@@ -25,6 +24,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.sql import StatementRequest, StatementStatus
+from brickgate.testing import FakeClock
 
 HOST = WorkspaceHost.parse("adb-1234567890123456.7.azuredatabricks.net")
 TOKEN = Secret("dapi0123456789abcdef0123456789abcdef")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from brickgate.domain.errors import ConfigurationError
-from brickgate.testing._fakews_types import Incoming, Reply, dumps, error_reply
+from brickgate.testing.fake_workspace.exchange import Incoming, Reply, dumps, error_reply
 
 STATEMENTS_PATH = "/api/2.0/sql/statements"
 DEFAULT_ROWS = 3

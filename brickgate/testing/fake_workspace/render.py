@@ -9,9 +9,9 @@ from functools import lru_cache
 from itertools import cycle, islice
 from typing import Any
 
-from brickgate.testing._fakews_catalog import EndpointSpec
-from brickgate.testing._fakews_replies import ChatPlan
-from brickgate.testing._fakews_types import dumps
+from brickgate.testing.fake_workspace.catalog import EndpointSpec
+from brickgate.testing.fake_workspace.exchange import dumps
+from brickgate.testing.fake_workspace.replies import ChatPlan
 
 CREATED = 1732500000
 SSE_DONE = b"data: [DONE]\n\n"

@@ -6,13 +6,14 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
-from brickgate.testing._fakews_auth import TokenBook, TokenGrant, TokenStatus
-from brickgate.testing._fakews_catalog import LIST_BODY, EndpointSpec, endpoint_json, find_endpoint
-from brickgate.testing._fakews_faults import Fault, default_error
-from brickgate.testing._fakews_render import completion_body, embedding_body, stream_events
-from brickgate.testing._fakews_replies import chat_problem, plan_chat
-from brickgate.testing._fakews_statements import STATEMENTS_PATH, StatementBook
-from brickgate.testing._fakews_types import (
+from brickgate.testing.fake_workspace.auth import TokenBook, TokenGrant, TokenStatus
+from brickgate.testing.fake_workspace.catalog import (
+    LIST_BODY,
+    EndpointSpec,
+    endpoint_json,
+    find_endpoint,
+)
+from brickgate.testing.fake_workspace.exchange import (
     API_ENDPOINTS,
     SERVING_PREFIX,
     Incoming,
@@ -20,6 +21,10 @@ from brickgate.testing._fakews_types import (
     dumps,
     error_reply,
 )
+from brickgate.testing.fake_workspace.faults import Fault, default_error
+from brickgate.testing.fake_workspace.render import completion_body, embedding_body, stream_events
+from brickgate.testing.fake_workspace.replies import chat_problem, plan_chat
+from brickgate.testing.fake_workspace.statements import STATEMENTS_PATH, StatementBook
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_STREAM_CHUNKS = 200_000

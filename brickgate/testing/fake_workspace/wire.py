@@ -6,7 +6,7 @@ import json
 from http import HTTPStatus
 from typing import Any
 
-from brickgate.testing._fakews_types import Reply
+from brickgate.testing.fake_workspace.exchange import Reply
 
 CHUNK_END = b"0\r\n\r\n"
 _REASONS = {status.value: status.phrase for status in HTTPStatus}

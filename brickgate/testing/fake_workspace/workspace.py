@@ -1,4 +1,4 @@
-"""FakeWorkspace: a real loopback HTTP server that speaks the Databricks serving contract."""
+"""The FakeWorkspace class: starts the loopback server, routes requests, records them."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from urllib.parse import parse_qsl
 
 from brickgate.domain.errors import ConfigurationError
 from brickgate.ports.clock import Clock
-from brickgate.testing._fakews_auth import TokenBook, mask_authorization
-from brickgate.testing._fakews_faults import Fault, FaultQueue
-from brickgate.testing._fakews_routes import Router
-from brickgate.testing._fakews_server import LOOPBACK, LoopbackServer
-from brickgate.testing._fakews_statements import StatementBook
-from brickgate.testing._fakews_types import Incoming, Reply, model_of
+from brickgate.testing.fake_workspace.auth import TokenBook, mask_authorization
+from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
+from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
+from brickgate.testing.fake_workspace.routes import Router
+from brickgate.testing.fake_workspace.server import LOOPBACK, LoopbackServer
+from brickgate.testing.fake_workspace.statements import StatementBook
 
-__all__ = ["FakeWorkspace", "Fault", "RecordedRequest"]
+__all__ = ["FakeWorkspace", "RecordedRequest"]
 
 _MASKED_HEADERS = ("authorization", "proxy-authorization", "cookie")
 _MASKED_FORM_FIELDS = ("client_secret", "refresh_token", "assertion", "subject_token")

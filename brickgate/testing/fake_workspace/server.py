@@ -9,9 +9,9 @@ import threading
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from brickgate.testing._fakews_faults import Fault
-from brickgate.testing._fakews_http import Connection
-from brickgate.testing._fakews_types import Incoming, Reply
+from brickgate.testing.fake_workspace.connection import Connection
+from brickgate.testing.fake_workspace.exchange import Incoming, Reply
+from brickgate.testing.fake_workspace.faults import Fault
 
 LOOPBACK = "127.0.0.1"
 Handler = Callable[[Incoming], "tuple[Reply, Fault | None]"]

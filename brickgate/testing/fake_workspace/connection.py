@@ -9,10 +9,17 @@ import struct
 from collections.abc import Coroutine
 from typing import Any, Protocol
 
-from brickgate.testing._fakews_faults import Fault
-from brickgate.testing._fakews_routes import MAX_REQUEST_BYTES
-from brickgate.testing._fakews_types import Incoming, Reply, error_reply
-from brickgate.testing._fakews_wire import CHUNK_END, chunk, dechunk, encode, head, parse_json
+from brickgate.testing.fake_workspace.exchange import Incoming, Reply, error_reply
+from brickgate.testing.fake_workspace.faults import Fault
+from brickgate.testing.fake_workspace.routes import MAX_REQUEST_BYTES
+from brickgate.testing.fake_workspace.wire import (
+    CHUNK_END,
+    chunk,
+    dechunk,
+    encode,
+    head,
+    parse_json,
+)
 
 _MAX_HEAD_BYTES = 64 * 1024
 _MAX_BUFFERED = 64 * 1024 * 1024

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from brickgate.testing._fakews_catalog import EndpointSpec
+from brickgate.testing.fake_workspace.catalog import EndpointSpec
 
 _SNIPPET_CHARS = 200
 _THINKING_BUDGET_MESSAGE = (
