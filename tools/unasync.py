@@ -38,18 +38,23 @@ SUBSTITUTIONS: tuple[tuple[str, str], ...] = (
     (r"\basynccontextmanager\b", "contextmanager"),
     (r"\b(\w+)_async\b", r"\1"),
     (r"\basync_(?=\w)", ""),
+    (r"\bAwaitable\[(\w+(?:\[[^\[\]]*\])?)\]", r"\1"),
 )
 _COMPILED = tuple((re.compile(pattern), replacement) for pattern, replacement in SUBSTITUTIONS)
 _SYNC_ONLY = re.compile(r"^(\s*)# sync-only: (.*)$")
 
 
-def unasync_line(line: str) -> str | None:
-    """The sync form of one source line, or ``None`` to drop it."""
+def unasync_line(line: str, replaced_indent: str | None = None) -> str | None:
+    """The sync form of one source line, or ``None`` to drop it.
+
+    A ``# sync-only:`` line right after an ``# async-only`` one replaces it, at its indentation.
+    """
     if line.rstrip().endswith("# async-only"):
         return None
     match = _SYNC_ONLY.match(line)
     if match:
-        return match.group(1) + match.group(2) + "\n"
+        indent = match.group(1) if replaced_indent is None else replaced_indent
+        return indent + match.group(2) + "\n"
     for pattern, replacement in _COMPILED:
         line = pattern.sub(replacement, line)
     return line
@@ -57,8 +62,17 @@ def unasync_line(line: str) -> str | None:
 
 def unasync_text(text: str, source: str) -> str:
     """The generated module for the async ``text`` read from ``source``."""
-    lines = (unasync_line(line) for line in text.splitlines(keepends=True))
-    return HEADER.format(source=source) + "".join(line for line in lines if line is not None)
+    out = [HEADER.format(source=source)]
+    replaced_indent: str | None = None
+    for line in text.splitlines(keepends=True):
+        converted = unasync_line(line, replaced_indent)
+        if converted is None:
+            replaced_indent = line[: len(line) - len(line.lstrip())]
+            continue
+        if not _SYNC_ONLY.match(line):
+            replaced_indent = None
+        out.append(converted)
+    return "".join(out)
 
 
 def pairs() -> list[tuple[Path, Path]]:

@@ -23,8 +23,8 @@ from brickgate.cli.state import CliState
 from brickgate.domain.batch import BatchResult, BatchSummary
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.sql import AiQueryJob, StatementStatus
-from brickgate.services.batch import DEFAULT_CONCURRENCY
 from brickgate.services.batch_files import BatchFilePlan, plan_batch_file, write_results
+from brickgate.services.batch_items import DEFAULT_CONCURRENCY
 
 EXIT_INCOMPLETE = 1
 _MAX_MALFORMED_SHOWN = 20

@@ -6,17 +6,16 @@ from typing import Any
 
 import pytest
 
-from brickgate.domain.chat import Endpoint
 from brickgate.testing import FakeWorkspace, Fault
 from tests.cli.conftest import LOOPBACK, Cli
 
 CHAT_MODEL = "databricks-meta-llama-3-3-70b-instruct"
 
 
-class InterruptedService:
-    """A chat service whose calls are interrupted as if the user pressed Ctrl-C."""
+class InterruptedTransport:
+    """A workspace transport whose calls are interrupted as if the user pressed Ctrl-C."""
 
-    def endpoints(self, params: Any) -> list[Endpoint]:
+    def send(self, call: Any) -> Any:
         raise KeyboardInterrupt
 
     def close(self) -> None:
@@ -104,7 +103,7 @@ def test_invalid_settings_are_a_configuration_error(cli: Cli, ws_env: dict[str, 
 
 
 def test_ctrl_c_exits_130_with_one_line(cli: Cli, ws_env: dict[str, str]) -> None:
-    result = cli("endpoints", env=ws_env, chat_service=InterruptedService())
+    result = cli("endpoints", env=ws_env, given_transport=InterruptedTransport())
     assert result.exit_code == 130
     assert result.stderr.strip() == "interrupted"
 

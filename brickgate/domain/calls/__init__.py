@@ -91,7 +91,17 @@ class WireRequest:
 
     def authorized(self, auth: WireAuth) -> WireRequest:
         """This request with ``auth`` attached."""
-        return replace(self, auth=auth)
+        return WireRequest(
+            self.method,
+            self.path,
+            self.content,
+            self.content_type,
+            self.accept,
+            self.headers,
+            self.query,
+            self.timeout,
+            auth,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +151,8 @@ class Call(Generic[T]):
     ``decode`` reads a 2xx answer (raising ``TransportError`` for a body it cannot use);
     ``fail`` turns any other answer (body read in full) into the brickgate error to raise.
     ``retry`` says when sending it again is safe; ``max_retries`` overrides the client's
-    default for this call. ``name`` names the operation in errors and logs.
+    default for this call. ``name`` names the operation in errors and logs (``"the chat
+    request"``), ``operation`` is its short id (``"chat"``), which fakes and metrics key on.
     """
 
     name: str
@@ -150,10 +161,23 @@ class Call(Generic[T]):
     fail: Callable[[Answer], BrickgateError]
     retry: str = Retry.ALWAYS
     max_retries: int | None = None
+    operation: str = ""
 
     def with_request(self, request: WireRequest) -> Call[T]:
         """This call sending ``request`` instead."""
         return replace(self, request=request)
+
+    def authorized(self, auth: WireAuth) -> Call[T]:
+        """This call with ``auth`` attached to its request."""
+        return Call(
+            self.name,
+            self.request.authorized(auth),
+            self.decode,
+            self.fail,
+            self.retry,
+            self.max_retries,
+            self.operation,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +194,20 @@ class StreamCall(Generic[E]):
     fail: Callable[[Answer], BrickgateError]
     retry: str = Retry.ALWAYS
     max_retries: int | None = None
+    operation: str = ""
 
     def with_request(self, request: WireRequest) -> StreamCall[E]:
         """This call sending ``request`` instead."""
         return replace(self, request=request)
+
+    def authorized(self, auth: WireAuth) -> StreamCall[E]:
+        """This call with ``auth`` attached to its request."""
+        return StreamCall(
+            self.name,
+            self.request.authorized(auth),
+            self.reader,
+            self.fail,
+            self.retry,
+            self.max_retries,
+            self.operation,
+        )

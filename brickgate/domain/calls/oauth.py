@@ -59,6 +59,7 @@ def client_credentials_call(credentials: OAuthClientCredentials) -> Call[IssuedT
         issued_token,
         refusal,
         max_retries=0,
+        operation="oauth-token",
     )
 
 

@@ -150,6 +150,7 @@ def chat_call(
         decode,
         _fail_for(surface, discovering),
         max_retries=options.max_retries,
+        operation="chat",
     )
 
 
@@ -170,6 +171,7 @@ def stream_call(
         ChunkReader,
         _fail_for(surface, discovering),
         max_retries=options.max_retries,
+        operation="stream",
     )
 
 
@@ -194,6 +196,7 @@ def embed_call(
         lambda answer: decode_embeddings(json_object(answer)),
         _fail_for(surface, discovering),
         max_retries=options.max_retries,
+        operation="embed",
     )
 
 
@@ -205,6 +208,7 @@ def endpoints_call(options: CallOptions) -> Call[list[Endpoint]]:
         lambda answer: decode_endpoint_list(json_object(answer)),
         api_error,
         max_retries=options.max_retries,
+        operation="endpoints",
     )
 
 
@@ -217,4 +221,5 @@ def endpoint_call(name: str, options: CallOptions) -> Call[Endpoint]:
         lambda answer: decode_endpoint(json_object(answer)),
         api_error,
         max_retries=options.max_retries,
+        operation="endpoint",
     )

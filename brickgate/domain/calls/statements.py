@@ -33,6 +33,7 @@ def submit_call(request: StatementRequest) -> Call[StatementStatus]:
         _status,
         api_error,
         retry=Retry.UNSTARTED,
+        operation="statement-submit",
     )
 
 
@@ -40,7 +41,11 @@ def poll_call(statement_id: str) -> Call[StatementStatus]:
     """``GET /api/2.0/sql/statements/{id}``, answered by the current status."""
     segment = check_segment(statement_id, what="statement id")
     return Call(
-        "polling a statement", WireRequest("GET", (*_STATEMENTS, segment)), _status, api_error
+        "polling a statement",
+        WireRequest("GET", (*_STATEMENTS, segment)),
+        _status,
+        api_error,
+        operation="statement-poll",
     )
 
 
@@ -52,6 +57,7 @@ def cancel_call(statement_id: str) -> Call[None]:
         WireRequest("POST", (*_STATEMENTS, segment, "cancel"), b"{}", JSON_TYPE),
         _accepted,
         api_error,
+        operation="statement-cancel",
     )
 
 

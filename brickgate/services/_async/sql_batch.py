@@ -1,13 +1,14 @@
-"""Remote batch inference, asyncio twin: run an ``ai_query`` statement and follow it."""
+"""Remote batch inference: run an ``ai_query`` statement on a SQL warehouse and follow it."""
 
 from __future__ import annotations
 
-import asyncio
+import asyncio  # async-only
 
+from brickgate.domain.calls.statements import cancel_call, poll_call, submit_call
 from brickgate.domain.errors import BrickgateError
 from brickgate.domain.sql import AiQueryJob, StatementRequest, StatementStatus
+from brickgate.ports._async.workspace import AsyncWorkspaceTransport
 from brickgate.ports.clock import Clock
-from brickgate.ports.statements import AsyncStatementTransport
 from brickgate.services.sql_batch import (
     PollPolicy,
     SqlBatchResult,
@@ -23,11 +24,10 @@ from brickgate.services.sql_batch import (
 
 
 class AsyncSqlBatchService:
-    """The asyncio twin of ``SqlBatchService``: the same policy, steps and results, with waits
-    through the clock's ``sleep_async``."""
+    """Submits ``AiQueryJob``s through the workspace port and polls them with back-off."""
 
     def __init__(
-        self, transport: AsyncStatementTransport, clock: Clock, policy: PollPolicy | None = None
+        self, transport: AsyncWorkspaceTransport, clock: Clock, policy: PollPolicy | None = None
     ) -> None:
         self.transport = transport
         self._clock = clock
@@ -36,15 +36,15 @@ class AsyncSqlBatchService:
     async def run(self, job: AiQueryJob, on_status: StatusCallback | None = None) -> SqlBatchResult:
         """Run ``job`` to its end and count the output rows when it succeeded.
 
-        ``on_status(status, elapsed)`` is called with every status seen. When the task is
-        cancelled (``asyncio.CancelledError``) or interrupted (``KeyboardInterrupt``) while the
-        statement runs, the statement is cancelled before the exception propagates. Raises
+        ``on_status(status, elapsed)`` is called with every status seen. When the run is
+        interrupted (``KeyboardInterrupt``, or cancelling the awaiting task) while the statement
+        runs, the statement is cancelled before the exception propagates. Raises
         brickgate errors when submitting fails or polling keeps failing; a statement that ran
         and failed is returned with ``state == "FAILED"``.
         """
         started = self._clock.monotonic()
         sql = job.sql()
-        status = await self.transport.submit(StatementRequest(sql, job.warehouse_id))
+        status = await self.transport.send(submit_call(StatementRequest(sql, job.warehouse_id)))
         status = await self._follow(status, started, on_status)
         result = ended(status, sql, self._clock.monotonic() - started)
         if not result.succeeded:
@@ -64,7 +64,8 @@ class AsyncSqlBatchService:
                 await self._clock.sleep_async(delay)
                 delay = next_delay(self._policy, delay)
                 status = await self._poll(status.statement_id)
-        except (asyncio.CancelledError, KeyboardInterrupt):
+        except (asyncio.CancelledError, KeyboardInterrupt):  # async-only
+            # sync-only: except KeyboardInterrupt:
             await self._cancel(status.statement_id)
             raise
 
@@ -72,7 +73,7 @@ class AsyncSqlBatchService:
         failures = 0
         while True:
             try:
-                return await self.transport.get(statement_id)
+                return await self.transport.send(poll_call(statement_id))
             except BrickgateError as error:
                 failures += 1
                 wait = retry_wait(self._policy, error, failures)
@@ -82,13 +83,13 @@ class AsyncSqlBatchService:
 
     async def _cancel(self, statement_id: str) -> None:
         try:
-            await self.transport.cancel(statement_id)
+            await self.transport.send(cancel_call(statement_id))
         except BrickgateError:
             return
 
     async def _count(self, job: AiQueryJob) -> tuple[int | None, str | None]:
         try:
-            submitted = await self.transport.submit(count_request(job))
+            submitted = await self.transport.send(submit_call(count_request(job)))
             return count_of(await self._follow(submitted, self._clock.monotonic(), None))
         except BrickgateError as error:
             return count_failed(error)
