@@ -75,21 +75,22 @@ def unasync_text(text: str, source: str) -> str:
     return "".join(out)
 
 
-def pairs() -> list[tuple[Path, Path]]:
-    """Every (async source, generated sync file) pair under the package."""
+def pairs(root: Path = ROOT) -> list[tuple[Path, Path]]:
+    """Every (async source, generated sync file) pair under ``root``."""
     found = []
-    for source in sorted(ROOT.rglob("_async/*.py")):
+    for source in sorted(root.rglob("_async/*.py")):
         target = source.parent.parent / "_sync" / source.name
         found.append((source, target))
     return found
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], root: Path = ROOT) -> int:
+    """Regenerate (or with ``--check``, verify) every ``_sync`` module under ``root``."""
     check = "--check" in argv
     stale = []
     expected_targets = set()
-    for source, target in pairs():
-        relative = source.relative_to(ROOT).as_posix()
+    for source, target in pairs(root):
+        relative = source.relative_to(root).as_posix()
         wanted = unasync_text(source.read_text(encoding="utf-8"), relative)
         expected_targets.add(target)
         current = target.read_text(encoding="utf-8") if target.exists() else None
@@ -99,19 +100,19 @@ def main(argv: list[str]) -> int:
         if not check:
             target.parent.mkdir(exist_ok=True)
             target.write_text(wanted, encoding="utf-8")
-    orphans = [path for path in ROOT.rglob("_sync/*.py") if path not in expected_targets]
+    orphans = [path for path in root.rglob("_sync/*.py") if path not in expected_targets]
     if check and (stale or orphans):
         for path in stale:
-            print(f"out of date: {path.relative_to(ROOT.parent)} (run python tools/unasync.py)")
+            print(f"out of date: {path.relative_to(root)} (run python tools/unasync.py)")
         for path in orphans:
-            print(f"no async source: {path.relative_to(ROOT.parent)}")
+            print(f"no async source: {path.relative_to(root)}")
         return 1
     if not check:
         for path in orphans:
             path.unlink()
-            print(f"removed {path.relative_to(ROOT.parent)}")
+            print(f"removed {path.relative_to(root)}")
         for path in stale:
-            print(f"wrote {path.relative_to(ROOT.parent)}")
+            print(f"wrote {path.relative_to(root)}")
     return 0
 
 
