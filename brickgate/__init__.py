@@ -53,6 +53,7 @@ from brickgate.domain.errors import (
     TimeoutError,
     TransportError,
     UnknownProfileError,
+    UnsafeFileError,
     UnusableProfileError,
 )
 from brickgate.domain.hosts import Cloud, WorkspaceHost
@@ -144,6 +145,7 @@ __all__ = [
     "TraceEntry",
     "TransportError",
     "UnknownProfileError",
+    "UnsafeFileError",
     "UnusableProfileError",
     "Usage",
     "WorkspaceHost",

@@ -7,7 +7,8 @@
     │   ├── InvalidCredentialError    a token/secret that is malformed (e.g. contains whitespace)
     │   ├── CredentialSourceError     a credential source that is configured but broken
     │   │   ├── SourceUnavailableError the source cannot work on this machine (no keyring backend)
-    │   │   └── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   │   ├── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   │   └── UnsafeFileError       a credentials file or folder refused before it was read
     │   ├── AmbiguousCredentialsError two auth methods configured and no auth type pinned
     │   ├── NoCredentialsError        no source had credentials (lists every place looked at)
     │   ├── UnknownProfileError       a named profile that no store has
@@ -88,6 +89,20 @@ class SourceUnavailableError(CredentialSourceError):
 
 class CredentialStoreError(CredentialSourceError):
     """A credential store cannot save or delete (no keyring backend, unwritable file...)."""
+
+
+class UnsafeFileError(CredentialSourceError):
+    """A credentials file or its folder was refused before being read, and left as it was.
+
+    ``path`` is the file or folder, ``problem`` what is wrong with it (a link, a FIFO, another
+    owner, loose permissions, too large) and ``fix`` the command or step that makes it usable.
+    """
+
+    def __init__(self, source: str, *, path: str, problem: str, fix: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.fix = fix
+        super().__init__(source, f"{path} {problem}; brickgate will not use it. {fix}")
 
 
 class AmbiguousCredentialsError(ConfigurationError):

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from brickgate.adapters.credentials.private_files import read_private_file
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
@@ -106,7 +107,8 @@ class DatabricksConfigSource:
     def _parse(self) -> configparser.ConfigParser | None:
         path = self.path
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            raw = read_private_file(path, source=self.name, require_private=False)
+            text = raw.decode("utf-8-sig")
         except FileNotFoundError:
             return None
         except UnicodeDecodeError:
