@@ -36,6 +36,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from brickgate.domain.redaction import looks_like_secret, shown_name
+
 if TYPE_CHECKING:
     from brickgate.domain.chat import ChatResponse
 
@@ -118,16 +120,23 @@ class NoCredentialsError(ConfigurationError):
 
 
 class UnknownProfileError(ConfigurationError):
-    """A profile was named explicitly but no credential store has it."""
+    """A profile was named explicitly but no credential store has it.
+
+    The message shows the name unless it looks like a token (``profile="dapi..."``).
+    """
 
     def __init__(self, profile: str, known: Sequence[str] = ()) -> None:
         self.profile = profile
         self.known = tuple(known)
         hint = f" Known profiles: {', '.join(self.known)}." if self.known else ""
-        super().__init__(
-            f"no profile named {profile!r} in any credential store.{hint} "
-            f"Create it with: brickgate login --profile {profile}"
+        fix = (
+            "The name looks like a token, so it is not shown: pass a token as the token, "
+            "not as the profile"
+            if looks_like_secret(profile)
+            else f"Create it with: brickgate login --profile {profile}"
         )
+        shown = shown_name(profile)
+        super().__init__(f"no profile named {shown} in any credential store.{hint} {fix}")
 
 
 class UnusableProfileError(ConfigurationError):
