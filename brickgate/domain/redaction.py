@@ -49,12 +49,12 @@ _PATTERNS = (
         ),
         rf"\1\2{REDACTED}",
     ),
-    (re.compile(r"(?i)\b(?:dapi|dose|dkea)[A-Za-z0-9_-]{8,}"), REDACTED),
+    (re.compile(r"(?i)\b(?:dapi|dose|dkea)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{8,}"), REDACTED),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?"), REDACTED),
 )
 _SECRET_SHAPED = re.compile(
-    r"(?i)(?:\b(?:dapi|dose|dkea|eyj)[a-z0-9_-]{6,})|::|[0-9a-f]{24,}"
-    r"|(?=[A-Za-z0-9+/=]*[0-9])(?=[A-Za-z0-9+/=]*[A-Za-z])[A-Za-z0-9+/=]{24,}"
+    r"(?i)\b(?:(?:dapi|dose|dkea)(?=[a-z_-]*[0-9])|eyj)[a-z0-9_-]{6,}|::|[0-9a-f]{24,}"
+    r"|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}"
 )
 
 
