@@ -54,6 +54,7 @@ from brickgate.domain.errors import (
     TimeoutError,
     TransportError,
     UnknownProfileError,
+    UnsafeFileError,
     UnusableProfileError,
 )
 from brickgate.domain.hosts import Cloud, WorkspaceHost
@@ -148,6 +149,7 @@ __all__ = [
     "TraceEntry",
     "TransportError",
     "UnknownProfileError",
+    "UnsafeFileError",
     "UnusableProfileError",
     "Usage",
     "WorkspaceHost",

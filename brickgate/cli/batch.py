@@ -25,6 +25,7 @@ from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.sql import AiQueryJob, StatementStatus
 from brickgate.services.batch_files import BatchFilePlan, plan_batch_file, write_results
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
+from brickgate.services.batch_lock import lock_batch_output
 
 EXIT_INCOMPLETE = 1
 _MAX_MALFORMED_SHOWN = 20
@@ -89,8 +90,11 @@ def batch(
     else:
         if input_path is None or output is None:
             raise ConfigurationError("the local engine needs an INPUT file and -o/--output")
-        plan = plan_batch_file(input_path, output, retry_errors=retry_errors)
-        code = _run_local(state, model, params, plan, concurrency, progress)
+        with lock_batch_output(output) as lock:
+            if lock.stale_pid is not None:
+                state.err.print(f"took over {lock.path} from pid {lock.stale_pid}, which is gone")
+            plan = plan_batch_file(input_path, output, retry_errors=retry_errors)
+            code = _run_local(state, model, params, plan, concurrency, progress)
     if code:
         raise typer.Exit(code)
 

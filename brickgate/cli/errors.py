@@ -17,6 +17,7 @@ from brickgate.domain.errors import (
     TransportError,
     UnknownProfileError,
 )
+from brickgate.domain.redaction import looks_like_secret, redact, shown_name
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -42,7 +43,11 @@ def exit_code(error: BaseException) -> int:
 
 
 def one_line(error: BaseException, *, profile: str | None = None) -> str:
-    """``error: <cause>; hint: <what to do>`` on a single line, with no secret in it."""
+    """``error: <cause>; hint: <what to do>`` on a single line, with no secret in it.
+
+    The line goes through ``brickgate.domain.redaction.redact`` (registered secrets and
+    secret-shaped strings), and a profile name that looks like a token is not shown.
+    """
     if isinstance(error, KeyboardInterrupt):
         return "interrupted"
     if not isinstance(error, BrickgateError):
@@ -52,7 +57,7 @@ def one_line(error: BaseException, *, profile: str | None = None) -> str:
         )
     cause = _cause(error)
     hint = _hint(error, profile)
-    return f"error: {cause}; hint: {hint}" if hint else f"error: {cause}"
+    return redact(f"error: {cause}; hint: {hint}" if hint else f"error: {cause}")
 
 
 def _cause(error: BrickgateError) -> str:
@@ -62,13 +67,13 @@ def _cause(error: BrickgateError) -> str:
         return f"no Databricks credentials found (looked at: {places})"
     if isinstance(error, UnknownProfileError):
         known = f" (known profiles: {', '.join(error.known)})" if error.known else ""
-        return f"no profile named {error.profile!r} in any credential store{known}"
+        return f"no profile named {shown_name(error.profile)} in any credential store{known}"
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return " ".join(lines) if lines else type(error).__name__
 
 
 def _login_line(profile: str | None) -> str:
-    suffix = f" --profile {profile}" if profile else ""
+    suffix = f" --profile {profile}" if profile and not looks_like_secret(profile) else ""
     return f"brickgate login{suffix}"
 
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 from brickgate.domain.errors import InvalidCredentialError, InvalidHostError, InvalidLoginError
 from brickgate.domain.hosts import WorkspaceHost, strip_pasted
+from brickgate.domain.redaction import register_secret
 
 MASK = "**********"
 LOGIN_SEPARATOR = "::"
@@ -19,7 +20,9 @@ _TOKEN_PREFIXES = ("dapi", "dose")
 class Secret:
     """A token or client secret whose value is shown only through ``get_secret_value()``.
 
-    ``repr``, ``str``, f-strings and logging all print a mask. Construction refuses empty values
+    ``repr``, ``str``, f-strings and logging all print a mask, and the value is registered with
+    the process-wide redactor (``brickgate.domain.redaction``) so text echoing it can be
+    scrubbed. Construction refuses empty values
     and any whitespace, control or non-ASCII character (they would allow header injection).
     Raises ``InvalidCredentialError`` (whose message never contains the value).
     """
@@ -38,6 +41,7 @@ class Secret:
                     f"position {position}; copy it again without spaces or line breaks"
                 )
         self._value = value
+        register_secret(value)
 
     def get_secret_value(self) -> str:
         """Return the secret itself; call it only where the value is sent."""

@@ -7,7 +7,8 @@
     │   ├── InvalidCredentialError    a token/secret that is malformed (e.g. contains whitespace)
     │   ├── CredentialSourceError     a credential source that is configured but broken
     │   │   ├── SourceUnavailableError the source cannot work on this machine (no keyring backend)
-    │   │   └── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   │   ├── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   │   └── UnsafeFileError       a credentials file or folder refused before it was read
     │   ├── AmbiguousCredentialsError two auth methods configured and no auth type pinned
     │   ├── NoCredentialsError        no source had credentials (lists every place looked at)
     │   ├── UnknownProfileError       a named profile that no store has
@@ -35,6 +36,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from brickgate.domain.redaction import looks_like_secret, shown_name
 
 if TYPE_CHECKING:
     from brickgate.domain.chat import ChatResponse
@@ -91,6 +94,20 @@ class CredentialStoreError(CredentialSourceError):
     """A credential store cannot save or delete (no keyring backend, unwritable file...)."""
 
 
+class UnsafeFileError(CredentialSourceError):
+    """A credentials file or its folder was refused before being read, and left as it was.
+
+    ``path`` is the file or folder, ``problem`` what is wrong with it (a link, a FIFO, another
+    owner, loose permissions, too large) and ``fix`` the command or step that makes it usable.
+    """
+
+    def __init__(self, source: str, *, path: str, problem: str, fix: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.fix = fix
+        super().__init__(source, f"{path} {problem}; brickgate will not use it. {fix}")
+
+
 class AmbiguousCredentialsError(ConfigurationError):
     """More than one auth method is configured in one place and no auth type pins one."""
 
@@ -104,16 +121,23 @@ class NoCredentialsError(ConfigurationError):
 
 
 class UnknownProfileError(ConfigurationError):
-    """A profile was named explicitly but no credential store has it."""
+    """A profile was named explicitly but no credential store has it.
+
+    The message shows the name unless it looks like a token (``profile="dapi..."``).
+    """
 
     def __init__(self, profile: str, known: Sequence[str] = ()) -> None:
         self.profile = profile
         self.known = tuple(known)
         hint = f" Known profiles: {', '.join(self.known)}." if self.known else ""
-        super().__init__(
-            f"no profile named {profile!r} in any credential store.{hint} "
-            f"Create it with: brickgate login --profile {profile}"
+        fix = (
+            "The name looks like a token, so it is not shown: pass a token as the token, "
+            "not as the profile"
+            if looks_like_secret(profile)
+            else f"Create it with: brickgate login --profile {profile}"
         )
+        shown = shown_name(profile)
+        super().__init__(f"no profile named {shown} in any credential store.{hint} {fix}")
 
 
 class UnusableProfileError(ConfigurationError):

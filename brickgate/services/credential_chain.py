@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from brickgate.domain.credentials import (
+    KNOWN_AUTH_TYPES,
     Credential,
     OAuthClientCredentials,
     PersonalAccessToken,
@@ -22,6 +23,7 @@ from brickgate.domain.errors import (
     UnknownProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.redaction import looks_like_secret, shown_name
 from brickgate.domain.resolution import Resolution, TraceEntry
 from brickgate.ports.credentials import CredentialSource
 
@@ -127,7 +129,8 @@ class CredentialChain:
         name, where = source.name, _where(source)
         if profile is not None and name == AMBIENT_SOURCE:
             reason = (
-                f"a profile ({profile!r}) was named explicitly, which beats environment variables"
+                f"a profile ({shown_name(profile)}) was named explicitly, which beats environment "
+                "variables"
             )
             return TraceEntry(name, "skipped", reason, where), None
         try:
@@ -189,7 +192,9 @@ def masked_variables(environ: Mapping[str, str]) -> list[str]:
 
 
 def _masked_value(name: str, value: str) -> str:
-    if name not in _SHOWN_VARIABLES or _SECRET_LOOKING.search(value):
+    if name not in _SHOWN_VARIABLES or _SECRET_LOOKING.search(value) or looks_like_secret(value):
+        return "***"
+    if name == "DATABRICKS_AUTH_TYPE" and value.strip().lower() not in KNOWN_AUTH_TYPES:
         return "***"
     if len(value) > _MAX_SHOWN:
         return repr(value[:_MAX_SHOWN] + "…")
@@ -212,7 +217,7 @@ def _error_reason(error: ConfigurationError) -> str:
 def _not_configured(name: str, profile: str | None) -> str:
     if name == EXPLICIT_SOURCE:
         return "not configured: no host=/token= or client credentials were passed"
-    wanted = f"profile {profile!r}" if profile is not None else "credentials"
+    wanted = f"profile {shown_name(profile)}" if profile is not None else "credentials"
     return f"not configured: no {wanted} here"
 
 

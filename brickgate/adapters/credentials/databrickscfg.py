@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from brickgate.adapters.credentials.private_files import read_private_file
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
@@ -24,6 +25,7 @@ from brickgate.domain.errors import (
     SourceUnavailableError,
 )
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.redaction import shown_name
 
 CONFIG_FILE_VARIABLE = "DATABRICKS_CONFIG_FILE"
 CONFIG_PROFILE_VARIABLE = "DATABRICKS_CONFIG_PROFILE"
@@ -72,7 +74,7 @@ class DatabricksConfigSource:
     def describe(self) -> str:
         """The file read and, when set, the profile named by ``DATABRICKS_CONFIG_PROFILE``."""
         profile = self._env().get(CONFIG_PROFILE_VARIABLE, "").strip()
-        named = f", profile {profile!r} from {CONFIG_PROFILE_VARIABLE}" if profile else ""
+        named = f", profile {shown_name(profile)} from {CONFIG_PROFILE_VARIABLE}" if profile else ""
         return f"Databricks config file {self.path}{named}"
 
     def profiles(self) -> list[str]:
@@ -106,7 +108,8 @@ class DatabricksConfigSource:
     def _parse(self) -> configparser.ConfigParser | None:
         path = self.path
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            raw = read_private_file(path, source=self.name, require_private=False)
+            text = raw.decode("utf-8-sig")
         except FileNotFoundError:
             return None
         except UnicodeDecodeError:
@@ -145,7 +148,9 @@ class DatabricksConfigSource:
             return profile
         known = [name for name in parser.sections() if name != SETTINGS_SECTION]
         listed = f" (it has: {', '.join(known)})" if known else ""
-        raise self._broken(f"{named_by} profile {profile!r}, which it has no section for{listed}")
+        raise self._broken(
+            f"{named_by} profile {shown_name(profile)}, which it has no section for{listed}"
+        )
 
     def _credential(self, profile: str, fields: Mapping[str, str]) -> Credential:
         values = {key: value.strip() for key, value in fields.items() if value.strip()}
