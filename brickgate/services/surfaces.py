@@ -39,8 +39,8 @@ class SurfaceRouter:
         self._lock = threading.Lock()
         self._known: Surface | None = GATEWAY if host.is_ai_gateway else None
         self._fixed: tuple[Route, ...] | None = None
-        if surface != "auto":
-            self._fixed = ((surface, False),)  # type: ignore[assignment]
+        if surface in (SERVING, GATEWAY):
+            self._fixed = ((surface, False),)
 
     def routes(self, *, chat: bool) -> tuple[Route, ...]:
         """The surfaces to try in order for a chat (``chat=True``) or embedding call."""

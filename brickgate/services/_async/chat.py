@@ -15,10 +15,10 @@ from brickgate.domain.calls.serving import (
     stream_call,
 )
 from brickgate.domain.catalog import Catalog, ModelEntry, merge_with_endpoints
-from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
+from brickgate.domain.chat import ChatChunk, ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.params import call_options
 from brickgate.domain.requests import validate_model_name
-from brickgate.ports._async.workspace import AsyncWorkspaceTransport
+from brickgate.ports._async.workspace import AsyncEventStream, AsyncWorkspaceTransport
 from brickgate.services._async.streams import AsyncStream
 from brickgate.services.preparation import Messages, Preparation
 from brickgate.services.surfaces import Route, SurfaceRouter
@@ -66,7 +66,7 @@ class AsyncChatService:
         request, options = self._prepare.chat_request(model, messages, params, stream=True)
         host, router, transport = self.router.host, self.router, self.transport
 
-        async def opener() -> Any:
+        async def opener() -> AsyncEventStream[ChatChunk]:
             routes = router.routes(chat=True)
             for surface, discovering in routes[:-1]:
                 call = stream_call(host, request, options, surface=surface, discovering=discovering)
