@@ -19,7 +19,8 @@
         ├── StreamError               a stream ended early or was malformed (.partial)
         └── ApiError                  the workspace answered with an error
             ├── BadRequestError       400 / INVALID_PARAMETER_VALUE, BAD_REQUEST ...
-            │   └── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
+            │   ├── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
+            │   └── ResponsesOnlyError    the model only supports the Responses API
             ├── AuthenticationError   401 / UNAUTHENTICATED, token endpoint errors
             ├── PermissionDeniedError 403 / PERMISSION_DENIED
             ├── NotFoundError         404 / RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND
@@ -204,6 +205,13 @@ class InvalidRequestError(BadRequestError, ConfigurationError):
             f"{message} (not sent)", status=400, error_code="BRICKGATE_INVALID_REQUEST"
         )
         self.message = message
+
+
+class ResponsesOnlyError(BadRequestError):
+    """The model refused Chat Completions: it only supports the Responses API (400).
+
+    Send the request with ``protocol="responses"`` (``"auto"`` switches and remembers).
+    """
 
 
 class AuthenticationError(ApiError):
