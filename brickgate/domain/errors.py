@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from brickgate.domain.calls import Answer
     from brickgate.domain.chat import ChatResponse
 
 
@@ -165,7 +166,11 @@ class ApiError(RemoteError):
     ``status`` is the HTTP status, ``error_code`` the Databricks code (``RESOURCE_DOES_NOT_EXIST``)
     when the body had one, ``message`` the readable text, ``request_id`` the id to quote to support,
     ``retry_after`` the seconds the server asked to wait (``Retry-After``), when it said.
+    ``native_answer`` is set only by raw pass-through calls: the refusal as received (status,
+    headers without cookies, body), for a gateway to relay unchanged.
     """
+
+    native_answer: Answer | None = None
 
     def __init__(
         self,

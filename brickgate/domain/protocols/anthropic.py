@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from brickgate.domain.chat import Adjustment, ChatRequest, ChatResponse, Citation, ToolCall, Usage
@@ -99,9 +99,7 @@ def encode_messages_body(
         if default_max_tokens is None:
             raise refuse(PROTOCOL, "a request without 'max_tokens'", "set max_tokens")
         cap = default_max_tokens
-        adjustments = (
-            Adjustment("default_max_tokens", f"set max_tokens to {cap} (required by Messages)"),
-        )
+        adjustments = (_default_adjustment(cap),)
     out["max_tokens"] = cap
     _check_budget(body.get("thinking"), cap)
     if system is not None:
@@ -122,6 +120,28 @@ def encode_messages_body(
     if stream:
         out["stream"] = True
     return MessagesBody(out, adjustments)
+
+
+def with_max_tokens(request: ChatRequest, default_max_tokens: int | None) -> ChatRequest:
+    """``request`` with ``max_tokens`` set to ``default_max_tokens`` when it has none.
+
+    The change is added to ``adjustments``; a request that has a cap, or no default, is
+    returned unchanged.
+    """
+    body = request.body
+    if default_max_tokens is None or any(
+        body.get(key) is not None for key in ("max_tokens", "max_completion_tokens")
+    ):
+        return request
+    return replace(
+        request,
+        body={**body, "max_tokens": default_max_tokens},
+        adjustments=(*request.adjustments, _default_adjustment(default_max_tokens)),
+    )
+
+
+def _default_adjustment(cap: int) -> Adjustment:
+    return Adjustment("default_max_tokens", f"set max_tokens to {cap} (required by Messages)")
 
 
 def _check_budget(thinking: Any, cap: Any) -> None:
