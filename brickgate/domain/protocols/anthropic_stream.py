@@ -76,7 +76,7 @@ class MessagesEventReader(JsonEventReader):
             out.append(self._chunk(finish_reason=finish, usage=messages_usage(self._usage)))
         elif kind == "message_stop":
             self.done = True
-        elif kind == "error" or (kind is None and "error" in data):
+        elif kind == "error":
             error = data.get("error")
             if isinstance(error, Mapping):
                 self.error = stream_failure(error.get("type"), error.get("message"))

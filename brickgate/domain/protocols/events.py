@@ -8,6 +8,7 @@ from typing import Any
 
 from brickgate.domain.chat import ChatChunk
 from brickgate.domain.codec import excerpt
+from brickgate.domain.error_mapping import error_from_stream_payload
 from brickgate.domain.errors import ApiError, StreamError
 from brickgate.domain.sse import DONE, SSEDecoder
 
@@ -17,8 +18,9 @@ class JsonEventReader:
 
     Subclasses implement ``event(data, out)`` and set ``done`` at the protocol's end event.
     The ``event:`` field is not needed: both protocols repeat it as ``type`` in the data. A
-    trailing ``data: [DONE]`` is tolerated; an event whose ``data:`` lines are each one JSON
-    document (no blank lines between) is read line by line.
+    trailing ``data: [DONE]`` is tolerated; a payload without ``type`` that carries ``error``,
+    ``error_code`` or ``message`` (a Databricks error envelope) is that error; an event whose
+    ``data:`` lines are each one JSON document (no blank lines between) is read line by line.
     """
 
     __slots__ = ("decoder", "done", "error")
@@ -75,6 +77,11 @@ class JsonEventReader:
         if not isinstance(data, dict):
             self.error = StreamError(f"the stream carried a non-object payload: {excerpt(data)}")
             return
+        if "type" not in data:
+            failure = error_from_stream_payload(data)
+            if failure is not None:
+                self.error = failure
+                return
         try:
             self.event(data, out)
         except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:

@@ -98,7 +98,7 @@ class ResponsesEventReader(JsonEventReader):
             response = data.get("response") or {}
             error = response.get("error") or {}
             self.error = stream_failure(error.get("code"), error.get("message") or "failed")
-        elif kind == "error" or (kind is None and "error" in data):
+        elif kind == "error":
             self._fail(data)
 
     def _start(self, response: Mapping[str, Any]) -> None:
