@@ -7,7 +7,7 @@ model / request                                    protocol     why
 =================================================  ===========  ================================
 remembered Responses-only (a 400 said so)          responses    the server refused chat for it
 ``*codex*`` (``databricks-gpt-5-1-codex-max``...)  responses    codex serves Responses only
-``*gpt-5-4*`` with ``tools`` in the body           responses    tool calling needs Responses
+``gpt-5-4`` with ``tools`` in the body             responses    tool calling needs Responses
 Claude, ``cache_control`` on a part/tool/message   messages     only Messages carries caching
 Claude, replaying thinking (a reasoning part with  messages     only Messages replays thinking
 a signature, or a thinking/redacted_thinking part)
@@ -36,7 +36,7 @@ PROTOCOLS: tuple[str, ...] = ("auto", CHAT, RESPONSES, MESSAGES)
 RESPONSES_ONLY_MARKER = "only supports the responses api"
 
 _CODEX = re.compile(r"(^|[-_.])codex([-_.]|$)")
-_TOOLS_NEED_RESPONSES = re.compile(r"gpt-5-4($|[-_.])")
+_TOOLS_NEED_RESPONSES = re.compile(r"gpt-5-4")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def decide_protocol(
     bare = name.removeprefix("system.ai.").removeprefix("databricks-")
     if _CODEX.search(bare):
         return ProtocolChoice(RESPONSES, f"{model} only supports the Responses API")
-    if body is not None and body.get("tools") and _TOOLS_NEED_RESPONSES.match(bare):
+    if body is not None and body.get("tools") and _TOOLS_NEED_RESPONSES.fullmatch(bare):
         return ProtocolChoice(RESPONSES, f"{model} needs the Responses API for tool calling")
     if claude and body is not None:
         needed = messages_feature(body)
