@@ -1,7 +1,8 @@
 """Anthropic Messages: a ``ChatRequest`` as a Messages body, and a non-streamed reply read back.
 
 Mapping (reference §3): system/developer messages are lifted into the top-level ``system``
-(a list of text blocks when any carries ``cache_control``, else one string); user parts become
+(a list of text blocks when any carries ``cache_control``, else one string); a message-level
+``cache_control`` goes on the message's last block; user parts become
 ``text``/``image`` blocks (``cache_control`` kept); assistant turns become ``thinking`` blocks
 (reasoning parts with a signature, replayed unchanged), ``text`` and ``tool_use`` blocks; tool
 results become ``tool_result`` blocks in a user turn; consecutive turns of one role are merged;
@@ -18,22 +19,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from brickgate.domain.chat import Adjustment, ChatRequest, ChatResponse, Citation, ToolCall, Usage
-from brickgate.domain.codec import excerpt
-from brickgate.domain.errors import InvalidRequestError, TransportError
+from brickgate.domain.chat import Adjustment, ChatRequest
+from brickgate.domain.errors import InvalidRequestError
+from brickgate.domain.protocols.anthropic_reply import decode_messages_reply
 from brickgate.domain.protocols.common import (
-    CONTENT_FILTER,
-    LENGTH,
-    OTHER,
-    STOP,
-    TOOL_CALLS,
-    as_int,
-    optional_int,
     parts_of,
     present,
     refuse,
     tool_arguments,
 )
+
+__all__ = [
+    "ANTHROPIC_VERSION",
+    "MessagesBody",
+    "decode_messages_reply",
+    "encode_messages_body",
+    "with_max_tokens",
+]
+
 
 PROTOCOL = "Anthropic Messages API"
 ANTHROPIC_VERSION = "2023-06-01"
@@ -49,14 +52,6 @@ _REFUSED = {
 }
 _TRANSPORT_KEYS = ("model", "stream", "stream_options")
 _NATIVE_PARTS = frozenset({"text", "image", "document", "tool_result", "search_result"})
-_STOP_REASONS = {
-    "end_turn": STOP,
-    "stop_sequence": STOP,
-    "tool_use": TOOL_CALLS,
-    "max_tokens": LENGTH,
-    "model_context_window_exceeded": LENGTH,
-    "refusal": CONTENT_FILTER,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +160,8 @@ def _messages(messages: list[Mapping[str, Any]]) -> tuple[Any, list[dict[str, An
         if present(message, "name"):
             raise refuse(PROTOCOL, f"{where}.name", "Messages has no message names")
         if role in ("system", "developer"):
-            system.extend(_user_blocks(content, where, text_only=True))
-            continue
-        if role == "user":
+            blocks = _user_blocks(content, where, text_only=True)
+        elif role == "user":
             blocks = _user_blocks(content, where, text_only=False)
         elif role == "assistant":
             blocks = _assistant_blocks(message, where)
@@ -175,6 +169,13 @@ def _messages(messages: list[Mapping[str, Any]]) -> tuple[Any, list[dict[str, An
             blocks = [_tool_result(message, where)]
         else:
             raise refuse(PROTOCOL, f"{where}.role {role!r}", "expected a chat role")
+        if "cache_control" in message:
+            if not blocks:
+                raise refuse(PROTOCOL, f"{where}.cache_control", "the message has no content")
+            blocks[-1]["cache_control"] = message["cache_control"]
+        if role in ("system", "developer"):
+            system.extend(blocks)
+            continue
         wire_role = "assistant" if role == "assistant" else "user"
         if turns and turns[-1]["role"] == wire_role:
             turns[-1]["content"].extend(blocks)
@@ -319,97 +320,3 @@ def _tool_choice(choice: Any) -> dict[str, Any]:
         if choice.get("type") in ("auto", "any", "none", "tool"):
             return dict(choice)
     raise refuse(PROTOCOL, f"tool_choice {choice!r}", "expected auto, none, required or a function")
-
-
-def messages_stop_reason(raw: Any) -> str | None:
-    """The normalized finish reason for an Anthropic ``stop_reason`` (``None`` kept)."""
-    if raw is None:
-        return None
-    return _STOP_REASONS.get(str(raw), OTHER)
-
-
-def messages_usage(raw: Mapping[str, Any]) -> Usage:
-    """The ``Usage`` of Anthropic counts: the prompt includes cache reads and writes."""
-    fresh = as_int(raw.get("input_tokens"))
-    read = optional_int(raw.get("cache_read_input_tokens"))
-    written = optional_int(raw.get("cache_creation_input_tokens"))
-    prompt = fresh + (read or 0) + (written or 0)
-    completion = as_int(raw.get("output_tokens"))
-    details = raw.get("output_tokens_details")
-    reasoning = details.get("reasoning_tokens") if isinstance(details, Mapping) else None
-    return Usage(
-        prompt_tokens=prompt,
-        completion_tokens=completion,
-        total_tokens=prompt + completion,
-        reasoning_tokens=optional_int(reasoning),
-        cache_read_input_tokens=read,
-        cache_creation_input_tokens=written,
-    )
-
-
-def thinking_part(thinking: str, signature: str | None) -> dict[str, Any]:
-    """A ``thinking`` block as the chat-style reasoning part kept for replay."""
-    entry: dict[str, Any] = {"type": "summary_text", "text": thinking}
-    if signature:
-        entry["signature"] = signature
-    return {"type": "reasoning", "summary": [entry]}
-
-
-def redacted_part(data: str) -> dict[str, Any]:
-    """A ``redacted_thinking`` block as the chat-style reasoning part kept for replay."""
-    return {"type": "reasoning", "summary": [{"type": "summary_encrypted_text", "data": data}]}
-
-
-def decode_messages_reply(data: Mapping[str, Any]) -> ChatResponse:
-    """The ``ChatResponse`` in a non-streamed Messages body.
-
-    ``content_parts`` keeps thinking (with signatures) and text for replay when there was any
-    thinking. Raises ``TransportError`` for a body without a ``content`` list.
-    """
-    try:
-        return _reply(data)
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise TransportError(
-            f"the workspace returned a Messages body brickgate cannot read "
-            f"({type(exc).__name__}); body starts: {excerpt(data)}"
-        ) from None
-
-
-def _reply(data: Mapping[str, Any]) -> ChatResponse:
-    content = data["content"]
-    if not isinstance(content, list):
-        raise TypeError("'content' is not a list")
-    texts: list[str] = []
-    thoughts: list[str] | None = None
-    calls: list[ToolCall] = []
-    citations: list[Citation] = []
-    parts: list[dict[str, Any]] = []
-    for block in content:
-        kind = block.get("type")
-        if kind == "text":
-            texts.append(block.get("text") or "")
-            citations.extend(Citation(data=c) for c in block.get("citations") or ())
-            parts.append({"type": "text", "text": block.get("text") or ""})
-        elif kind == "thinking":
-            thoughts = [*(thoughts or ()), block.get("thinking") or ""]
-            parts.append(thinking_part(block.get("thinking") or "", block.get("signature")))
-        elif kind == "redacted_thinking":
-            thoughts = thoughts or []
-            parts.append(redacted_part(block.get("data") or ""))
-        elif kind == "tool_use":
-            arguments = json.dumps(block.get("input") or {}, separators=(",", ":"))
-            calls.append(
-                ToolCall(id=block.get("id") or "", name=block["name"], arguments=arguments)
-            )
-    usage = data.get("usage")
-    return ChatResponse(
-        text="".join(texts),
-        model=data.get("model") or "",
-        id=data.get("id") or "",
-        reasoning=None if thoughts is None else "".join(thoughts),
-        tool_calls=tuple(calls),
-        finish_reason=messages_stop_reason(data.get("stop_reason")),
-        usage=messages_usage(usage) if isinstance(usage, Mapping) else None,
-        citations=tuple(citations),
-        content_parts=tuple(parts) if thoughts is not None else (),
-    )

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from brickgate.domain.chat import ChatChunk, Citation, ToolCallDelta
-from brickgate.domain.protocols.anthropic import (
+from brickgate.domain.protocols.anthropic_reply import (
     messages_stop_reason,
     messages_usage,
     redacted_part,

@@ -16,7 +16,7 @@ from typing import Any
 from brickgate.domain.chat import ChatChunk, Citation, ToolCallDelta
 from brickgate.domain.protocols.common import stream_failure
 from brickgate.domain.protocols.events import JsonEventReader
-from brickgate.domain.protocols.responses import responses_finish_reason, responses_usage
+from brickgate.domain.protocols.responses_reply import responses_finish_reason, responses_usage
 
 _TEXT = ("response.output_text.delta", "response.refusal.delta")
 _REASONING = ("response.reasoning_summary_text.delta", "response.reasoning_text.delta")

@@ -236,6 +236,20 @@ def test_messages_cache_control_passes_through_on_system_user_and_tools() -> Non
     ]
 
 
+def test_messages_message_level_cache_control_goes_on_the_last_block() -> None:
+    cached = {"type": "ephemeral"}
+    body = messages(
+        {"role": "system", "content": "Long.", "cache_control": cached},
+        {"role": "user", "content": "Q", "cache_control": cached},
+    )
+    assert body["system"] == [{"type": "text", "text": "Long.", "cache_control": cached}]
+    assert body["messages"][0]["content"] == [
+        {"type": "text", "text": "Q", "cache_control": cached}
+    ]
+    with pytest.raises(InvalidRequestError, match="cache_control"):
+        responses({"role": "user", "content": "Q", "cache_control": cached})
+
+
 @pytest.mark.parametrize(
     ("part", "expected"),
     [
