@@ -80,6 +80,12 @@ def plain_text(content: Any, where: str, protocol: str) -> str:
     texts: list[str] = []
     for position, part in enumerate(parts_of(content, where, protocol)):
         kind = part.get("type")
+        if "cache_control" in part:
+            raise refuse(
+                protocol,
+                f"{where}.content[{position}].cache_control",
+                "prompt caching needs protocol='messages'",
+            )
         if kind not in ("text", "input_text", "output_text"):
             raise refuse(
                 protocol, f"{where}.content[{position}] of type {kind!r}", "only text is carried"

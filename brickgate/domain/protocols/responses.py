@@ -179,6 +179,8 @@ def _assistant_items(message: Mapping[str, Any], where: str) -> list[dict[str, A
 
 
 def _tool(tool: Mapping[str, Any], where: str) -> dict[str, Any]:
+    if "cache_control" in tool:
+        raise refuse(PROTOCOL, f"{where}.cache_control", "prompt caching needs protocol='messages'")
     if tool.get("type") != "function" or "function" not in tool:
         return dict(tool)
     function = tool["function"]

@@ -177,6 +177,15 @@ def test_responses_refuses_what_it_cannot_carry(field: str, value: Any) -> None:
         responses(USER, **{field: value})
 
 
+def test_responses_refuses_cache_control_anywhere() -> None:
+    cached = {"type": "ephemeral"}
+    with pytest.raises(InvalidRequestError, match=r"tools\[0\].cache_control"):
+        responses(USER, tools=[{**TOOL, "cache_control": cached}])
+    system = {"role": "system", "content": [{"type": "text", "text": "S", "cache_control": cached}]}
+    with pytest.raises(InvalidRequestError, match=r"messages\[0\].content\[0\].cache_control"):
+        responses(system, USER)
+
+
 @pytest.mark.parametrize(
     ("message", "named"),
     [
