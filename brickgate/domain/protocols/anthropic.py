@@ -6,7 +6,8 @@ Mapping (reference §3): system/developer messages are lifted into the top-level
 ``text``/``image`` blocks (``cache_control`` kept); assistant turns become ``thinking`` blocks
 (reasoning parts with a signature, replayed unchanged), ``text`` and ``tool_use`` blocks; tool
 results become ``tool_result`` blocks in a user turn; consecutive turns of one role are merged;
-tools become ``{name, description, input_schema}``; ``stop`` becomes ``stop_sequences``.
+tools become ``{name, description, input_schema}``; ``stop`` becomes ``stop_sequences``;
+``user`` becomes ``metadata.user_id``.
 ``max_tokens`` is required: when absent the caller's default (the catalog's cap) is used and
 reported as an adjustment. Reasoning parts without a signature come from another protocol and
 cannot be replayed to Claude, so they are left out; whitespace-only assistant text is too.
@@ -108,6 +109,9 @@ def encode_messages_body(
         if parallel is False:
             choice["disable_parallel_tool_use"] = True
         out["tool_choice"] = choice
+    user = body.pop("user", None)
+    if user is not None:
+        body["metadata"] = {**(body.get("metadata") or {}), "user_id": user}
     stop = body.pop("stop", None)
     if stop is not None:
         out["stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)

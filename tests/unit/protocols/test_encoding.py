@@ -327,7 +327,8 @@ def test_messages_tool_choice(choice: Any, expected: dict[str, Any]) -> None:
 
 
 def test_messages_parallel_tool_calls_off_and_stop_sequences() -> None:
-    body = messages(USER, tools=[TOOL], parallel_tool_calls=False, stop="END", top_k=5)
+    body = messages(USER, tools=[TOOL], parallel_tool_calls=False, stop="END", top_k=5, user="u1")
+    assert body["metadata"] == {"user_id": "u1"} and "user" not in body
     assert body["tool_choice"] == {"type": "auto", "disable_parallel_tool_use": True}
     assert body["stop_sequences"] == ["END"] and "stop" not in body
     assert body["top_k"] == 5
