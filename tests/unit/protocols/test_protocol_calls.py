@@ -16,6 +16,7 @@ from brickgate.domain.calls.passthrough import (
     passthrough_call,
     passthrough_stream_call,
 )
+from brickgate.domain.calls.protocol import protocol_call, protocol_stream_call
 from brickgate.domain.calls.responses import (
     responses_call,
     responses_path,
@@ -25,7 +26,8 @@ from brickgate.domain.calls.serving import GATEWAY, INVOCATIONS, SERVING, Surfac
 from brickgate.domain.chat import Adjustment, CallOptions, ChatRequest
 from brickgate.domain.errors import InvalidRequestError, RateLimitError, ServerError
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.domain.protocols import MessagesEventReader, ResponsesEventReader
+from brickgate.domain.protocols import ChatEventReader, MessagesEventReader, ResponsesEventReader
+from brickgate.domain.protocols.anthropic import with_max_tokens
 
 from .helpers import reply_json
 
@@ -257,3 +259,34 @@ def test_passthrough_refuses_unsafe_requests(
 ) -> None:
     with pytest.raises(InvalidRequestError, match=named):
         passthrough_call(method, path, b"{}", headers)
+
+
+@pytest.mark.parametrize(
+    ("protocol", "path"),
+    [
+        ("chat", ("serving-endpoints", "chat", "completions")),
+        ("responses", ("serving-endpoints", "open-responses")),
+        ("messages", ("serving-endpoints", "anthropic", "v1", "messages")),
+    ],
+)
+def test_protocol_calls_dispatch_and_carry_tags(protocol: Any, path: tuple[str, ...]) -> None:
+    request = req("databricks-claude-sonnet-4-5")
+    call = protocol_call(
+        protocol, WORKSPACE, request, CallOptions(), tags={"t": "v"}, default_max_tokens=8
+    )
+    stream = protocol_stream_call(
+        protocol, WORKSPACE, with_max_tokens(request, 8), CallOptions(), tags={"t": "v"}
+    )
+    for made in (call, stream):
+        assert made.request.path == path
+        assert (made.request.headers or {})[TAGS_HEADER] == '{"t":"v"}'
+    with pytest.raises(InvalidRequestError, match="auto"):
+        protocol_call("auto", WORKSPACE, request, CallOptions())  # type: ignore[arg-type]
+
+
+def test_chat_event_reader_normalizes_finish_reasons() -> None:
+    reader = ChatEventReader()
+    chunk = {"choices": [{"delta": {"content": "x"}, "finish_reason": "function_call"}]}
+    data = f"data: {json.dumps(chunk)}\n\ndata: [DONE]\n\n".encode()
+    assert [c.finish_reason for c in reader.feed(data)] == ["tool_calls"]
+    assert reader.done
