@@ -20,7 +20,8 @@
         ├── StreamError               a stream ended early or was malformed (.partial)
         └── ApiError                  the workspace answered with an error
             ├── BadRequestError       400 / INVALID_PARAMETER_VALUE, BAD_REQUEST ...
-            │   └── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
+            │   ├── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
+            │   └── ResponsesOnlyError    the model only supports the Responses API
             ├── AuthenticationError   401 / UNAUTHENTICATED, token endpoint errors
             ├── PermissionDeniedError 403 / PERMISSION_DENIED
             ├── NotFoundError         404 / RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND
@@ -40,6 +41,7 @@ from typing import TYPE_CHECKING
 from brickgate.domain.redaction import looks_like_secret, shown_name
 
 if TYPE_CHECKING:
+    from brickgate.domain.calls import Answer
     from brickgate.domain.chat import ChatResponse
 
 
@@ -188,7 +190,11 @@ class ApiError(RemoteError):
     ``status`` is the HTTP status, ``error_code`` the Databricks code (``RESOURCE_DOES_NOT_EXIST``)
     when the body had one, ``message`` the readable text, ``request_id`` the id to quote to support,
     ``retry_after`` the seconds the server asked to wait (``Retry-After``), when it said.
+    ``native_answer`` is set only by raw pass-through calls: the refusal as received (status,
+    headers without cookies, body), for a gateway to relay unchanged.
     """
+
+    native_answer: Answer | None = None
 
     def __init__(
         self,
@@ -228,6 +234,13 @@ class InvalidRequestError(BadRequestError, ConfigurationError):
             f"{message} (not sent)", status=400, error_code="BRICKGATE_INVALID_REQUEST"
         )
         self.message = message
+
+
+class ResponsesOnlyError(BadRequestError):
+    """The model refused Chat Completions: it only supports the Responses API (400).
+
+    Send the request with ``protocol="responses"`` (``"auto"`` switches and remembers).
+    """
 
 
 class AuthenticationError(ApiError):

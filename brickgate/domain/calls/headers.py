@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 from brickgate.domain.errors import InvalidRequestError
@@ -62,3 +63,35 @@ def _printable(text: object) -> bool:
 
 def _shown(name: object) -> str:
     return repr(name) if isinstance(name, str) and _printable(name) else "(unprintable name)"
+
+
+TAGS_HEADER = "databricks-ai-gateway-request-tags"
+_MAX_TAGS = 64
+_MAX_TAG_CHARS = 256
+
+
+def tags_header(tags: Mapping[str, str] | None) -> dict[str, str]:
+    """The AI Gateway request-tags header for ``tags`` (``{}`` when there are none).
+
+    The value is a one-line JSON object of strings (non-ASCII escaped). Raises
+    ``InvalidRequestError`` (nothing is sent) for a non-string or empty key, a non-string value,
+    a line break or control character, more than 64 tags or a key or value over 256 characters.
+    """
+    if not tags:
+        return {}
+    if not isinstance(tags, Mapping) or len(tags) > _MAX_TAGS:
+        raise InvalidRequestError(f"tags must be a mapping of at most {_MAX_TAGS} strings")
+    for key, value in tags.items():
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidRequestError("a tag name is empty or not a string; use {'team': 'search'}")
+        if not isinstance(value, str):
+            raise InvalidRequestError(
+                f"the tag {key!r} has a {type(value).__name__} value; tags are strings"
+            )
+        for text in (key, value):
+            if len(text) > _MAX_TAG_CHARS or any(char < " " or char == "\x7f" for char in text):
+                raise InvalidRequestError(
+                    f"the tag {key[:40]!r} has a line break or control character, or is over "
+                    f"{_MAX_TAG_CHARS} characters; tags are short one-line strings"
+                )
+    return {TAGS_HEADER: json.dumps(dict(tags), separators=(",", ":"), ensure_ascii=True)}

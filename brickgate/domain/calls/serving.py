@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -26,6 +27,7 @@ from brickgate.domain.codec import (
 )
 from brickgate.domain.errors import ApiError, InvalidRequestError, NotFoundError
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.protocols.choice import responses_only_hint
 from brickgate.domain.sse import ChunkReader
 
 Surface = Literal["serving-endpoints", "ai-gateway", "invocations"]
@@ -85,8 +87,14 @@ def _gateway_fail(answer: Answer) -> ApiError:
     return error
 
 
-def _fail_for(surface: Surface, discovering: bool) -> Any:
+def surface_fail(surface: Surface, discovering: bool) -> Callable[[Answer], ApiError]:
+    """How a call on ``surface`` reads a refusal (a missing gateway while ``discovering``)."""
     return _gateway_fail if discovering and surface == GATEWAY else api_error
+
+
+def _chat_fail(surface: Surface, discovering: bool, model: str) -> Callable[[Answer], ApiError]:
+    fail = surface_fail(surface, discovering)
+    return lambda answer: responses_only_hint(fail(answer), model)
 
 
 def chat_body(request: ChatRequest, *, stream: bool, with_model: bool) -> bytes:
@@ -148,7 +156,7 @@ def chat_call(
         "the chat request",
         _request(chat_path(host, surface, request.model), content, options),
         decode,
-        _fail_for(surface, discovering),
+        _chat_fail(surface, discovering, request.model),
         max_retries=options.max_retries,
         operation="chat",
     )
@@ -169,7 +177,7 @@ def stream_call(
         "the streaming chat request",
         _request(chat_path(host, surface, request.model), content, options, accept=EVENT_STREAM),
         ChunkReader,
-        _fail_for(surface, discovering),
+        _chat_fail(surface, discovering, request.model),
         max_retries=options.max_retries,
         operation="stream",
     )
@@ -194,7 +202,7 @@ def embed_call(
         "embedding",
         _request(path, encode_json(body), options),
         lambda answer: decode_embeddings(json_object(answer)),
-        _fail_for(surface, discovering),
+        surface_fail(surface, discovering),
         max_retries=options.max_retries,
         operation="embed",
     )
