@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ class ClientConfig:
     surface: str | None = None
     max_retries: int | None = None
     timeout: float | None = None
+    tags: Mapping[str, str] | None = None
     extra_settings: dict[str, Any] = field(default_factory=dict)
 
     def settings(self) -> BrickgateSettings:

@@ -65,6 +65,7 @@ class BrickgateContainer(containers.DeclarativeContainer):
         WorkspaceContainer, settings=settings, credential=credentials.credential
     )
     given_transport: providers.Provider[Any] = workspace.given_transport
+    default_tags: providers.Provider[Any] = workspace.default_tags
     clock: providers.Provider[Clock] = workspace.clock
     catalog: providers.Provider[Catalog] = workspace.catalog
     timeouts: providers.Provider[Timeouts] = workspace.timeouts
@@ -112,6 +113,7 @@ _CONFIG_KEYS = frozenset(
         "surface",
         "max_retries",
         "timeout",
+        "tags",
     }
 )
 
@@ -123,7 +125,7 @@ def create_client_container(
 
     ``config`` holds the client's arguments (or pass them as keywords: ``host=``, ``token=``,
     ``profile=``, ``client_id=``, ``client_secret=``, ``trusted_hosts=``, ``surface=``,
-    ``max_retries=``, ``timeout=``); what is left ``None`` falls back to ``BRICKGATE_*``
+    ``max_retries=``, ``timeout=``, ``tags=``); what is left ``None`` falls back to ``BRICKGATE_*``
     settings. A given ``transport`` replaces the whole HTTP stack, and then no credentials are
     resolved. Other keywords override providers by name (``http_client=httpx.Client(...)``,
     ``clock=FakeClock()``). Raises ``ConfigurationError`` for invalid arguments or settings.
@@ -139,6 +141,8 @@ def create_client_container(
         )
     settings = config.settings()
     overrides = {"explicit_credential": config.explicit_credential(settings), **overrides}
+    if config.tags:
+        overrides.setdefault("default_tags", dict(config.tags))
     if transport is not None:
         overrides["given_transport"] = transport
     return create_container(settings, **overrides)

@@ -35,8 +35,11 @@ class AsyncClient:
     ``AsyncClient()`` uses the default credential chain; ``AsyncClient(host=..., token=...)``,
     ``AsyncClient(profile="prod")`` and ``AsyncClient.from_login("host::token")`` pick
     credentials explicitly. Raises ``NoCredentialsError`` when none are found (nothing is sent to
-    find out). The HTTP pool is made on first use and released by ``aclose()`` (or leaving an
-    ``async with`` block); every call raises only brickgate errors.
+    find out). ``tags`` are AI Gateway request tags sent with every chat call (a call's own
+    ``tags=`` add to them); each call may pick its wire ``protocol=`` (``"auto"`` by default:
+    Responses for models that only speak it, Anthropic Messages for Claude features only it
+    carries, Chat Completions otherwise). The HTTP pool is made on first use and released by
+    ``aclose()`` (or leaving an ``async with`` block); every call raises only brickgate errors.
     """
 
     def __init__(
@@ -51,6 +54,7 @@ class AsyncClient:
         surface: Surface | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        tags: Mapping[str, str] | None = None,
         container: BrickgateContainer | None = None,
     ) -> None:
         from brickgate.container import create_client_container
@@ -66,6 +70,7 @@ class AsyncClient:
                 surface=surface,
                 max_retries=max_retries,
                 timeout=timeout,
+                tags=tags,
             )
             container = create_client_container(config)
             container.resolution()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,7 @@ class AsyncWorkspaceSession:
         catalog: Catalog,
         transport: AsyncWorkspaceTransport | None = None,
         max_in_flight: int | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         self._credential = credential
         self._http_client = http_client
@@ -83,6 +84,7 @@ class AsyncWorkspaceSession:
         self._catalog = catalog
         self._transport = transport
         self._max_in_flight = max_in_flight
+        self._tags = tags
         self._lock = threading.Lock()
         self._services: AsyncServices | None = None
         self.closed = False
@@ -118,10 +120,10 @@ class AsyncWorkspaceSession:
             gated = AsyncGatedTransport(authed, gate)
             batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = AsyncChatService(batch, self._catalog, router)
+        batch_chat = AsyncChatService(batch, self._catalog, router, tags=self._tags)
         return AsyncServices(
             owner,
-            AsyncChatService(plain, self._catalog, router),
+            AsyncChatService(plain, self._catalog, router, tags=self._tags),
             AsyncBatchRunner(batch_chat.chat, clock),
             AsyncSqlBatchService(plain, clock),
         )

@@ -36,8 +36,11 @@ class Client:
     ``Client()`` uses the default credential chain; ``Client(host=..., token=...)``,
     ``Client(profile="prod")`` and ``Client.from_login("host::token")`` pick
     credentials explicitly. Raises ``NoCredentialsError`` when none are found (nothing is sent to
-    find out). The HTTP pool is made on first use and released by ``close()`` (or leaving an
-    ``with`` block); every call raises only brickgate errors.
+    find out). ``tags`` are AI Gateway request tags sent with every chat call (a call's own
+    ``tags=`` add to them); each call may pick its wire ``protocol=`` (``"auto"`` by default:
+    Responses for models that only speak it, Anthropic Messages for Claude features only it
+    carries, Chat Completions otherwise). The HTTP pool is made on first use and released by
+    ``close()`` (or leaving an ``with`` block); every call raises only brickgate errors.
     """
 
     def __init__(
@@ -52,6 +55,7 @@ class Client:
         surface: Surface | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        tags: Mapping[str, str] | None = None,
         container: BrickgateContainer | None = None,
     ) -> None:
         from brickgate.container import create_client_container
@@ -67,6 +71,7 @@ class Client:
                 surface=surface,
                 max_retries=max_retries,
                 timeout=timeout,
+                tags=tags,
             )
             container = create_client_container(config)
             container.resolution()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,7 @@ class WorkspaceSession:
         catalog: Catalog,
         transport: WorkspaceTransport | None = None,
         max_in_flight: int | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         self._credential = credential
         self._http_client = http_client
@@ -83,6 +84,7 @@ class WorkspaceSession:
         self._catalog = catalog
         self._transport = transport
         self._max_in_flight = max_in_flight
+        self._tags = tags
         self._lock = threading.Lock()
         self._services: Services | None = None
         self.closed = False
@@ -116,10 +118,10 @@ class WorkspaceSession:
             gated = GatedTransport(authed, gate)
             batch = RetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = ChatService(batch, self._catalog, router)
+        batch_chat = ChatService(batch, self._catalog, router, tags=self._tags)
         return Services(
             owner,
-            ChatService(plain, self._catalog, router),
+            ChatService(plain, self._catalog, router, tags=self._tags),
             BatchRunner(batch_chat.chat, clock),
             SqlBatchService(plain, clock),
         )

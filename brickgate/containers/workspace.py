@@ -59,6 +59,7 @@ class WorkspaceContainer(containers.DeclarativeContainer):
     settings: providers.Dependency[BrickgateSettings] = providers.Dependency()
     credential: providers.Dependency[Credential] = providers.Dependency()
     given_transport: providers.Provider[Any] = providers.Object(None)
+    default_tags: providers.Provider[Any] = providers.Object(None)
 
     clock = providers.Singleton(SystemClock)
     catalog = providers.Singleton(Catalog)
@@ -85,6 +86,7 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         policy=retry_policy,
         catalog=catalog,
         transport=given_transport,
+        tags=default_tags,
     )
     async_session = providers.Factory(
         AsyncWorkspaceSession,
@@ -97,4 +99,5 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         catalog=catalog,
         transport=given_transport,
         max_in_flight=providers.Callable(max_in_flight_of, settings),
+        tags=default_tags,
     )

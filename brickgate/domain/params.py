@@ -8,7 +8,9 @@ from typing import Any, TypedDict
 from brickgate.domain.chat import CallOptions
 from brickgate.domain.errors import InvalidRequestError
 
-CALL_OPTION_KEYS = frozenset({"timeout", "extra_headers", "extra_body", "max_retries"})
+CALL_OPTION_KEYS = frozenset(
+    {"timeout", "extra_headers", "extra_body", "max_retries", "protocol", "tags"}
+)
 
 
 class CallParams(TypedDict, total=False):
@@ -24,7 +26,12 @@ class ChatParams(CallParams, total=False):
     """Chat parameters as the OpenAI-compatible chat API names them.
 
     Anything brickgate does not model yet goes in ``extra_body``; it passes the request rules too.
+    ``protocol`` picks the wire protocol (``"auto"``, ``"chat"``, ``"responses"``, ``"messages"``);
+    ``tags`` are AI Gateway request tags for cost attribution (on top of the client's).
     """
+
+    protocol: str
+    tags: Mapping[str, str]
 
     max_tokens: int
     max_completion_tokens: int

@@ -27,7 +27,14 @@ OPERATIONS = (
     "statement-poll",
     "statement-cancel",
     "oauth-token",
+    "responses",
+    "responses-stream",
+    "messages",
+    "messages-stream",
+    "passthrough",
+    "passthrough-stream",
 )
+STREAMS = frozenset(op for op in OPERATIONS if op == "stream" or op.endswith("-stream"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,9 +174,9 @@ class Script:
 def _check_fits(operation: str, reply: Reply) -> None:
     if isinstance(reply, BrickgateError):
         return
-    if isinstance(reply, StreamReply) and operation != "stream":
+    if isinstance(reply, StreamReply) and operation not in STREAMS:
         raise ValueError(f"a StreamReply cannot answer {operation!r}; use JsonReply")
-    if isinstance(reply, JsonReply) and operation == "stream" and 200 <= reply.status < 300:
+    if isinstance(reply, JsonReply) and operation in STREAMS and 200 <= reply.status < 300:
         raise ValueError("a 2xx stream answer is a StreamReply; JsonReply is for error statuses")
     if not isinstance(reply, (JsonReply, StreamReply)):
         raise ValueError(f"a reply is a JsonReply, StreamReply or BrickgateError, not {reply!r}")

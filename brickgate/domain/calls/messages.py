@@ -91,6 +91,7 @@ def messages_call(
         decode,
         surface_fail(surface, discovering),
         max_retries=options.max_retries,
+        operation="messages",
     )
 
 
@@ -125,4 +126,5 @@ def messages_stream_call(
         MessagesEventReader,
         surface_fail(surface, discovering),
         max_retries=options.max_retries,
+        operation="messages-stream",
     )

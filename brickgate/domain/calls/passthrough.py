@@ -144,6 +144,7 @@ def passthrough_call(
         passthrough_error,
         retry=retry,
         max_retries=max_retries,
+        operation="passthrough",
     )
 
 
@@ -169,4 +170,5 @@ def passthrough_stream_call(
         passthrough_error,
         retry=retry,
         max_retries=max_retries,
+        operation="passthrough-stream",
     )

@@ -92,6 +92,7 @@ def responses_call(
         decode,
         surface_fail(surface, discovering),
         max_retries=options.max_retries,
+        operation="responses",
     )
 
 
@@ -115,4 +116,5 @@ def responses_stream_call(
         ResponsesEventReader,
         surface_fail(surface, discovering),
         max_retries=options.max_retries,
+        operation="responses-stream",
     )

@@ -9,19 +9,19 @@ from typing import Any, TypeVar
 from brickgate.domain.calls import Call
 from brickgate.domain.calls.serving import (
     SurfaceAbsentError,
-    chat_call,
     embed_call,
     endpoint_call,
     endpoints_call,
-    stream_call,
 )
 from brickgate.domain.catalog import Catalog, ModelEntry, merge_with_endpoints
 from brickgate.domain.chat import ChatChunk, ChatResponse, EmbeddingResponse, Endpoint
+from brickgate.domain.errors import ResponsesOnlyError
 from brickgate.domain.params import call_options
+from brickgate.domain.protocols.choice import CHAT
 from brickgate.domain.requests import validate_model_name
 from brickgate.ports._sync.workspace import EventStream, WorkspaceTransport
 from brickgate.services._sync.streams import Stream
-from brickgate.services.preparation import Messages, Preparation
+from brickgate.services.preparation import ChatPlan, Messages, Preparation
 from brickgate.services.surfaces import Route, SurfaceRouter
 
 T = TypeVar("T")
@@ -34,11 +34,16 @@ class ChatService:
     """
 
     def __init__(
-        self, transport: WorkspaceTransport, catalog: Catalog, router: SurfaceRouter
+        self,
+        transport: WorkspaceTransport,
+        catalog: Catalog,
+        router: SurfaceRouter,
+        *,
+        tags: Mapping[str, str] | None = None,
     ) -> None:
         self.transport = transport
         self.router = router
-        self._prepare = Preparation(catalog)
+        self._prepare = Preparation(catalog, router.host, tags=tags)
 
     def _routed(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:
         routes = self.router.routes(chat=chat)
@@ -54,35 +59,45 @@ class ChatService:
         return result
 
     def chat(self, model: str, messages: Messages, params: Mapping[str, Any]) -> ChatResponse:
-        """Send one chat request; return the reply with the request rules' adjustments."""
-        request, options = self._prepare.chat_request(model, messages, params, stream=False)
-        host = self.router.host
-        return self._routed(
-            lambda route: chat_call(host, request, options, surface=route[0], discovering=route[1]),
-            chat=True,
-        )
+        """Send one chat request over the model's protocol; return the reply with every
+        adjustment made (request rules, the protocol chosen)."""
+        plan = self._prepare.chat_plan(model, messages, params, stream=False)
+        try:
+            return self._routed(plan.call, chat=plan.protocol == CHAT)
+        except ResponsesOnlyError:
+            if not plan.may_fall_back:
+                raise
+        self._prepare.learn_responses_only(model)
+        return self._routed(plan.over_responses().call, chat=False)
 
     def stream(self, model: str, messages: Messages, params: Mapping[str, Any]) -> Stream:
         """Prepare a streaming request; it is sent when the returned stream is entered."""
-        request, options = self._prepare.chat_request(model, messages, params, stream=True)
-        host, router, transport = self.router.host, self.router, self.transport
+        plan = self._prepare.chat_plan(model, messages, params, stream=True)
+        router, transport, prepare = self.router, self.transport, self._prepare
 
-        def opener() -> EventStream[ChatChunk]:
-            routes = router.routes(chat=True)
-            for surface, discovering in routes[:-1]:
-                call = stream_call(host, request, options, surface=surface, discovering=discovering)
+        def open_over(current: ChatPlan) -> EventStream[ChatChunk]:
+            routes = router.routes(chat=current.protocol == CHAT)
+            for route in routes[:-1]:
                 try:
-                    events = transport.open(call)
+                    events = transport.open(current.stream_call(route))
                 except SurfaceAbsentError:
                     continue
-                router.learnt(surface)
+                router.learnt(route[0])
                 return events
-            surface = routes[-1][0]
-            events = transport.open(stream_call(host, request, options, surface=surface))
-            router.learnt(surface)
+            events = transport.open(current.stream_call(routes[-1]))
+            router.learnt(routes[-1][0])
             return events
 
-        return Stream(opener, request.adjustments)
+        def opener() -> EventStream[ChatChunk]:
+            try:
+                return open_over(plan)
+            except ResponsesOnlyError:
+                if not plan.may_fall_back:
+                    raise
+            prepare.learn_responses_only(model)
+            return open_over(plan.over_responses())
+
+        return Stream(opener, plan.request.adjustments)
 
     def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]
