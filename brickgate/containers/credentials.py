@@ -10,12 +10,12 @@ from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
 from brickgate.domain.resolution import Resolution
 from brickgate.ports.credentials import CredentialSource
 from brickgate.services.credential_chain import EXPLICIT_SOURCE, CredentialChain
 from brickgate.settings import BrickgateSettings
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
 

@@ -13,7 +13,6 @@ from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.domain.credentials import (
     Credential,
     OAuthClientCredentials,
@@ -22,12 +21,13 @@ from brickgate.domain.credentials import (
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.ports.credentials import CredentialSource, CredentialStore
-from brickgate.testing.memory_keyring import MemoryKeyring
-from tests.contract.credential_source_contract import (
+from brickgate.testing.contracts.credential_sources import (
     CredentialStoreContract,
     RawTextSourceContract,
     Setup,
 )
+from brickgate.testing.memory_keyring import MemoryKeyring
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 pytestmark = pytest.mark.contract
 

@@ -11,7 +11,6 @@ from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.auth import resolve_credentials
 from brickgate.container import BrickgateContainer, create_container
 from brickgate.domain.credentials import PersonalAccessToken, Secret
@@ -24,6 +23,7 @@ from brickgate.domain.errors import (
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.services.credential_chain import CredentialChain
 from brickgate.settings import BrickgateSettings, load_settings
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 TOKEN = "dapi0123456789abcdef0123456789abcdef"
 KEYRING_TOKEN = "dapifedcba9876543210fedcba9876543210"

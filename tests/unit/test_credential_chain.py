@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.domain.credentials import (
     Credential,
     OAuthClientCredentials,
@@ -28,6 +27,7 @@ from brickgate.services.credential_chain import (
     credential_from_arguments,
     masked_variables,
 )
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 TOKEN = "dapi0123456789abcdef0123456789abcdef"
 OTHER_TOKEN = "dapifedcba9876543210fedcba9876543210"

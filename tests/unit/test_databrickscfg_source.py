@@ -20,7 +20,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.hosts import Cloud
 from brickgate.ports.credentials import CredentialStore
-from tests.contract.credential_source_contract import (
+from brickgate.testing.contracts.credential_sources import (
     CLIENT_ID,
     KNOWN_CLIENT_SECRET,
     KNOWN_TOKEN,

@@ -1,7 +1,9 @@
-"""The CredentialSource and CredentialStore contracts, written once and run by every adapter.
+"""The CredentialSource and CredentialStore contract suites: pytest classes any adapter can run.
 
-An adapter's test class subclasses a contract, sets ``expected_name`` and implements
-``make_source`` (and, for stores, ``make_store``); ``__test__ = True`` turns the collection on.
+brickgate runs them against each of its own sources; a host application imports them to run
+against its own (as keyring ships ``keyring.testing.backend.BackendBasicTests``). A test class
+subclasses a contract, sets ``expected_name`` and implements ``make_source`` (and, for stores,
+``make_store``); ``__test__ = True`` turns the collection on.
 """
 
 from __future__ import annotations
