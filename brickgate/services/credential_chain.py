@@ -7,15 +7,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from brickgate.domain.auth_types import KNOWN_AUTH_TYPES
 from brickgate.domain.credentials import (
-    KNOWN_AUTH_TYPES,
     Credential,
+    FieldWording,
     OAuthClientCredentials,
-    PersonalAccessToken,
     Secret,
+    credential_from_fields,
 )
 from brickgate.domain.errors import (
-    AmbiguousCredentialsError,
     ConfigurationError,
     CredentialSourceError,
     NoCredentialsError,
@@ -227,51 +227,50 @@ def _used_reason(credential: Credential) -> str:
     return f"personal access token for {credential.host.url}"
 
 
+ARGUMENTS_WORDING = FieldWording(
+    EXPLICIT_SOURCE,
+    host="host=",
+    token="token=",  # noqa: S106 (an argument name)
+    client_id="client_id=",
+    client_secret="client_secret=",  # noqa: S106 (an argument name)
+    scopes="scopes=",
+    auth_type=None,
+    given="passed",
+    verb="pass",
+)
+
+
 def credential_from_arguments(
     *,
     host: str | WorkspaceHost | None = None,
     token: str | Secret | None = None,
     client_id: str | None = None,
     client_secret: str | Secret | None = None,
+    scopes: str | None = None,
     trusted_hosts: Iterable[str] = (),
 ) -> Credential | None:
     """Build the credential passed as explicit arguments, or ``None`` when none were passed.
 
-    Returns a ``PersonalAccessToken`` (``host`` + ``token``) or ``OAuthClientCredentials``
-    (``host`` + ``client_id`` + ``client_secret``). Raises ``AmbiguousCredentialsError`` when
-    both methods are given, ``CredentialSourceError`` when one is incomplete, and the
-    ``InvalidHostError``/``InvalidCredentialError`` of a bad host or secret.
+    The arguments go through ``credential_from_fields``, as every source's fields do. Returns
+    a ``PersonalAccessToken`` (``host`` + ``token``) or ``OAuthClientCredentials`` (``host`` +
+    ``client_id`` + ``client_secret``, ``scopes`` default ``all-apis``). Raises
+    ``InvalidHostError``/``InvalidCredentialError`` for a bad host or secret (checked first),
+    ``AmbiguousCredentialsError`` when both methods are given, and ``CredentialSourceError``
+    when one is incomplete.
     """
-    oauth_given = client_id is not None or client_secret is not None
-    if host is None and token is None and not oauth_given:
+    if host is None and token is None and client_id is None and client_secret is None:
         return None
-    if token is not None and oauth_given:
-        raise AmbiguousCredentialsError(
-            "both a token and OAuth client credentials were passed; pass either token= or "
-            "client_id= and client_secret=, not both"
-        )
-    if host is None:
-        raise CredentialSourceError(
-            EXPLICIT_SOURCE, "credentials were passed without host=; pass the workspace host too"
-        )
-    workspace = (
-        host
-        if isinstance(host, WorkspaceHost)
-        else WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+    if isinstance(host, str):
+        host = WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+    if isinstance(token, str):
+        token = Secret(token)
+    if isinstance(client_secret, str):
+        client_secret = Secret(client_secret, what="client secret")
+    return credential_from_fields(
+        wording=ARGUMENTS_WORDING,
+        host=host,
+        token=token,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
     )
-    if token is not None:
-        secret = token if isinstance(token, Secret) else Secret(token)
-        return PersonalAccessToken(host=workspace, token=secret)
-    if client_id is None or client_secret is None:
-        missing = "client_secret=" if client_id is not None else "client_id="
-        if not oauth_given:
-            missing = "token= (or client_id= and client_secret=)"
-        raise CredentialSourceError(
-            EXPLICIT_SOURCE, f"host= was passed without {missing}; pass it too"
-        )
-    secret = (
-        client_secret
-        if isinstance(client_secret, Secret)
-        else Secret(client_secret, what="client secret")
-    )
-    return OAuthClientCredentials(host=workspace, client_id=client_id, client_secret=secret)

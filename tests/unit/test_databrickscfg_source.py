@@ -204,6 +204,16 @@ def test_client_credentials_profile(tmp_path: Path) -> None:
     assert resolved.client_id == CLIENT_ID
 
 
+def test_scopes_of_a_client_credentials_profile_are_honoured(tmp_path: Path) -> None:
+    text = (
+        f"[sp]\nhost = {SDK_HOST}\nclient_id = {CLIENT_ID}\n"
+        f"client_secret = {KNOWN_CLIENT_SECRET}\nscopes = all-apis, sql\n"
+    )
+    resolved = source_for(tmp_path, text).resolve("sp")
+    assert isinstance(resolved, OAuthClientCredentials)
+    assert resolved.scopes == "all-apis sql"
+
+
 def test_both_methods_need_an_auth_type(tmp_path: Path) -> None:
     both = (
         f"host = {SDK_HOST}\ntoken = {KNOWN_TOKEN}\n"
@@ -221,11 +231,12 @@ def test_both_methods_need_an_auth_type(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("keys", "reason"),
     [
-        ("auth_type = azure-cli", "profile 'x' uses auth_type 'azure-cli', which brickgate does"),
-        ("auth_type = databricks-cli", "uses auth_type 'databricks-cli'"),
+        ("auth_type = azure-cli", "'auth_type' is 'azure-cli', which brickgate does not support"),
+        ("auth_type = databricks-cli", "'auth_type' is 'databricks-cli'"),
+        ("auth_type = env-oidc", "'auth_type' is 'env-oidc'"),
         (f"auth_type = external-browser\ntoken = {KNOWN_TOKEN}", "'external-browser'"),
-        ("username = me\npassword = hunter2", "basic (username/password)"),
-        ("azure_client_id = a\nazure_client_secret = b", "azure-client-secret"),
+        ("username = me\npassword = hunter2", "auth type 'basic'"),
+        ("azure_client_id = a\nazure_client_secret = b", "auth type 'azure-client-secret'"),
     ],
 )
 def test_unsupported_methods_are_skipped_with_the_reason(
