@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from brickgate.domain.credentials import Credential
+
+SourceRole = Literal["explicit", "ambient", "stored"]
+EXPLICIT: Final = "explicit"
+AMBIENT: Final = "ambient"
+STORED: Final = "stored"
 
 
 @runtime_checkable
@@ -23,9 +28,23 @@ class CredentialSource(Protocol):
       half-set variables, unsupported auth type...). It never raises anything else and never
       puts a secret in an exception.
 
-    ``name`` is short and stable (``"environment"``, ``"keyring"``); ``describe()`` says where
-    the source looks, for diagnostics, without secrets.
+    ``name`` is short and stable (``"environment"``, ``"keyring"``) and only ever shown;
+    ``describe()`` says where the source looks, for diagnostics, without secrets.
+
+    ``role`` is how the credential chain treats the source, whatever its name:
+
+    - ``"explicit"``: credentials the caller passed in code (``host=``/``token=``). Asked with no
+      profile, and it always wins.
+    - ``"ambient"``: one identity set around the process (``DATABRICKS_*`` variables). Asked
+      with no profile; a profile named explicitly shadows it.
+    - ``"stored"``: named profiles kept somewhere (keyring, files, memory). Asked with the
+      profile; a store that lists its profiles offers them in "unknown profile" errors.
     """
+
+    @property
+    def role(self) -> SourceRole:
+        """``"explicit"``, ``"ambient"`` or ``"stored"``: how the chain asks this source."""
+        ...
 
     @property
     def name(self) -> str:

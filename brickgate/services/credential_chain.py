@@ -25,12 +25,11 @@ from brickgate.domain.errors import (
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.redaction import looks_like_secret, shown_name
 from brickgate.domain.resolution import Resolution, TraceEntry
-from brickgate.ports.credentials import CredentialSource
+from brickgate.ports.credentials import AMBIENT, EXPLICIT, CredentialSource
 
 logger = logging.getLogger(__name__)
 
 EXPLICIT_SOURCE = "arguments"
-AMBIENT_SOURCE = "environment"
 LOGIN_HINT = (
     "To fix this, run `brickgate login` (or `brickgate login --profile NAME`), set "
     "DATABRICKS_HOST and DATABRICKS_TOKEN, or pass host= and token= explicitly."
@@ -64,11 +63,12 @@ class CredentialChain:
     """Asks credential sources in order and records what each one did.
 
     The usual order is explicit arguments, environment, OS keyring, brickgate's file,
-    ``~/.databrickscfg``. The source named ``"arguments"`` always wins and is asked with no
-    profile; the source named ``"environment"`` is skipped when a profile is named, since a
-    profile named explicitly beats ambient variables. ``environ`` is only read to list the
-    ``DATABRICKS_*``/``BRICKGATE_*`` variables seen (values masked) in "no credentials" errors.
-    ``default_profile`` is used when ``resolve`` is given none.
+    ``~/.databrickscfg``. How a source is asked depends on its declared ``role``, never on its
+    name: an explicit source is asked with no profile and wins; an ambient source is asked
+    with no profile and, when a profile is named, is shadowed by it; stored sources are asked
+    for the profile. ``environ`` is only read to list the ``DATABRICKS_*``/``BRICKGATE_*``
+    variables seen (values masked) in "no credentials" errors. ``default_profile`` is used
+    when ``resolve`` is given none.
     """
 
     def __init__(
@@ -97,9 +97,10 @@ class CredentialChain:
         With ``exhaustive`` every source is asked, so later sources that also have credentials
         are marked ``"shadowed"``; otherwise the chain stops at the first hit and marks the rest
         ``"skipped"``. Raises ``UnknownProfileError`` when a profile named explicitly is in no
-        store, ``NoCredentialsError`` (listing every place looked at) when nothing matched, and
-        lets through the ``ConfigurationError`` of a source that is configured but broken
-        (except a source after the one used, in exhaustive mode, which is only recorded).
+        store, ``NoCredentialsError`` (listing every place looked at) when nothing
+        matched, and lets through the ``ConfigurationError`` of a source that is configured
+        but broken (except a source after the one used, in exhaustive mode, which is only
+        recorded).
         """
         profile = profile if profile is not None else self._default_profile
         trace: list[TraceEntry] = []
@@ -126,24 +127,27 @@ class CredentialChain:
     def _ask(
         self, source: CredentialSource, profile: str | None, hit: _Hit | None
     ) -> tuple[TraceEntry, Credential | None]:
-        name, where = source.name, _where(source)
-        if profile is not None and name == AMBIENT_SOURCE:
-            reason = (
-                f"a profile ({shown_name(profile)}) was named explicitly, which beats environment "
-                "variables"
-            )
-            return TraceEntry(name, "skipped", reason, where), None
+        name, where, role = source.name, _where(source), source.role
+        named = profile if role == AMBIENT else None
+        asked = None if role in (EXPLICIT, AMBIENT) else profile
         try:
-            credential = source.resolve(None if name == EXPLICIT_SOURCE else profile)
+            credential = source.resolve(asked)
         except SourceUnavailableError as error:
             return TraceEntry(name, "skipped", f"unavailable: {error.reason}", where), None
         except ConfigurationError as error:
+            if named is not None:
+                problem = _error_reason(error)
+                reason = f"ignored, profile {shown_name(named)} was named explicitly; {problem}"
+                return TraceEntry(name, "skipped", reason, where), None
             if hit is None:
                 raise
             reason = f"ignored, {hit.source} already supplied credentials; {_error_reason(error)}"
             return TraceEntry(name, "skipped", reason, where), None
         if credential is None:
-            return TraceEntry(name, "skipped", _not_configured(name, profile), where), None
+            return TraceEntry(name, "skipped", _not_configured(role, asked), where), None
+        if named is not None:
+            reason = f"shadowed by profile {shown_name(named)}, named explicitly"
+            return TraceEntry(name, "shadowed", reason, where), None
         if hit is not None:
             return TraceEntry(name, "shadowed", f"shadowed by {hit.source}", where), credential
         return TraceEntry(name, "used", _used_reason(credential), where), credential
@@ -151,7 +155,7 @@ class CredentialChain:
     def _known_profiles(self) -> list[str]:
         known: set[str] = set()
         for source in self._sources:
-            if source.name in (EXPLICIT_SOURCE, AMBIENT_SOURCE):
+            if source.role in (EXPLICIT, AMBIENT):
                 continue
             lister = getattr(source, "profiles", None)
             if not callable(lister):
@@ -214,8 +218,8 @@ def _error_reason(error: ConfigurationError) -> str:
     return str(error)
 
 
-def _not_configured(name: str, profile: str | None) -> str:
-    if name == EXPLICIT_SOURCE:
+def _not_configured(role: str, profile: str | None) -> str:
+    if role == EXPLICIT:
         return "not configured: no host=/token= or client credentials were passed"
     wanted = f"profile {shown_name(profile)}" if profile is not None else "credentials"
     return f"not configured: no {wanted} here"

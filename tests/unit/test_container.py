@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
+from brickgate.adapters.credentials.explicit import ExplicitSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
 from brickgate.auth import resolve_credentials
@@ -53,7 +54,7 @@ class TestCreateContainer:
         container = create_container(settings, environ={})
         sources = container.credential_sources()
         assert [source.name for source in sources] == CHAIN
-        assert isinstance(sources[0], MemoryCredentialStore)
+        assert isinstance(sources[0], ExplicitSource)
         assert isinstance(sources[1], EnvironmentSource)
         assert isinstance(sources[2], KeyringStore)
         assert isinstance(sources[3], FileCredentialStore)
@@ -135,7 +136,8 @@ class TestCreateContainer:
         )
         resolution = container.credential_chain().resolve()
         assert resolution.credential.host == AZURE
-        assert resolution.trace[1].outcome == "skipped"
+        assert resolution.trace[1].outcome == "shadowed"
+        assert resolution.trace[1].reason.startswith("shadowed by profile 'prod'")
 
     @pytest.mark.parametrize(("store", "expected"), [("keyring", "keyring"), ("file", "file")])
     def test_login_store_follows_the_store_setting(self, store: str, expected: str) -> None:

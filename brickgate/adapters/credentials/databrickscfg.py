@@ -16,6 +16,7 @@ from brickgate.domain.credentials import (
 )
 from brickgate.domain.errors import CredentialSourceError
 from brickgate.domain.redaction import shown_name
+from brickgate.ports.credentials import STORED, SourceRole
 
 CONFIG_FILE_VARIABLE = "DATABRICKS_CONFIG_FILE"
 CONFIG_PROFILE_VARIABLE = "DATABRICKS_CONFIG_PROFILE"
@@ -42,6 +43,7 @@ class DatabricksConfigSource:
     """
 
     name = "databrickscfg"
+    role: SourceRole = STORED
 
     def __init__(
         self, environ: Mapping[str, str] | None = None, *, trusted_hosts: Sequence[str] = ()

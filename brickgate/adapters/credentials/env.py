@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from brickgate.domain.credentials import Credential, FieldWording, credential_from_fields
+from brickgate.ports.credentials import AMBIENT, SourceRole
 
 HOST = "DATABRICKS_HOST"
 TOKEN = "DATABRICKS_TOKEN"  # noqa: S105 (a variable name)
@@ -31,10 +32,12 @@ class EnvironmentSource:
 
     The environment holds a single identity, so ``resolve`` ignores ``profile``. ``environ``
     defaults to ``os.environ``, read at each call. Empty variables count as unset, and values
-    are trimmed of surrounding whitespace.
+    are trimmed of surrounding whitespace. Its role is ambient: a profile named explicitly
+    shadows it.
     """
 
     name = "environment"
+    role: SourceRole = AMBIENT
 
     def __init__(
         self, environ: Mapping[str, str] | None = None, *, trusted_hosts: Sequence[str] = ()
