@@ -24,6 +24,9 @@ class CredentialSource(Protocol):
       no such profile here);
     - raises ``SourceUnavailableError`` when the source cannot work on this machine at all
       (no keyring backend...): the chain records it as skipped with that reason;
+    - raises ``UnusableProfileError`` (path, section, reason) when the profile exists but cannot
+      be used (host-only, an auth type brickgate does not support yet): the chain records it as
+      skipped when no profile was named, and raises it when that profile was;
     - raises another ``ConfigurationError`` when it is configured but broken (corrupt file,
       half-set variables, unsupported auth type...). It never raises anything else and never
       puts a secret in an exception.
@@ -38,7 +41,8 @@ class CredentialSource(Protocol):
     - ``"ambient"``: one identity set around the process (``DATABRICKS_*`` variables). Asked
       with no profile; a profile named explicitly shadows it.
     - ``"stored"``: named profiles kept somewhere (keyring, files, memory). Asked with the
-      profile; a store that lists its profiles offers them in "unknown profile" errors.
+      profile; a store that lists its profiles offers them in "unknown profile" errors. A
+      profile that exists but cannot be used raises ``UnusableProfileError``.
     """
 
     @property

@@ -21,6 +21,7 @@ from brickgate.domain.errors import (
     NoCredentialsError,
     SourceUnavailableError,
     UnknownProfileError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.redaction import looks_like_secret, shown_name
@@ -96,8 +97,10 @@ class CredentialChain:
 
         With ``exhaustive`` every source is asked, so later sources that also have credentials
         are marked ``"shadowed"``; otherwise the chain stops at the first hit and marks the rest
-        ``"skipped"``. Raises ``UnknownProfileError`` when a profile named explicitly is in no
-        store, ``NoCredentialsError`` (listing every place looked at) when nothing
+        ``"skipped"``. A profile that exists but cannot be used is ``"skipped"`` with the reason
+        when no profile was named. Raises ``UnusableProfileError`` when the profile named
+        exists but cannot be used and no other store has it, ``UnknownProfileError`` when it
+        is in no store, ``NoCredentialsError`` (listing every place looked at) when nothing
         matched, and lets through the ``ConfigurationError`` of a source that is configured
         but broken (except a source after the one used, in exhaustive mode, which is only
         recorded).
@@ -105,16 +108,24 @@ class CredentialChain:
         profile = profile if profile is not None else self._default_profile
         trace: list[TraceEntry] = []
         hit: _Hit | None = None
+        unusable: UnusableProfileError | None = None
         for source in self._sources:
             if hit is not None and not exhaustive:
                 reason = f"not checked: {hit.source} already supplied credentials"
                 trace.append(TraceEntry(source.name, "skipped", reason, _where(source)))
                 continue
-            entry, credential = self._ask(source, profile, hit)
+            try:
+                entry, credential = self._ask(source, profile, hit)
+            except UnusableProfileError as error:
+                unusable = unusable or error
+                entry = TraceEntry(source.name, "skipped", f"unusable: {error}", _where(source))
+                credential = None
             trace.append(entry)
             if credential is not None and hit is None:
                 hit = _Hit(source.name, credential)
         if hit is None:
+            if profile is not None and unusable is not None:
+                raise unusable
             if profile is not None:
                 raise UnknownProfileError(profile, self._known_profiles())
             raise NoCredentialsError(

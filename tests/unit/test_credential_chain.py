@@ -19,6 +19,7 @@ from brickgate.domain.errors import (
     NoCredentialsError,
     SourceUnavailableError,
     UnknownProfileError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.resolution import Resolution, TraceEntry
@@ -262,6 +263,48 @@ class TestBrokenSources:
         )
         with pytest.raises(AmbiguousCredentialsError):
             chain.resolve()
+
+
+def unusable_profile(section: str = "prod") -> BrokenSource:
+    error = UnusableProfileError(
+        path="/home/me/.databrickscfg",
+        section=section,
+        reason="auth_type 'databricks-cli' is not supported yet",
+        fix=f"Run `brickgate login --profile {section}`",
+    )
+    return BrokenSource("databrickscfg", error)
+
+
+class TestUnusableProfiles:
+    def test_named_unusable_profile_is_reported_as_such_not_as_unknown(self) -> None:
+        chain = CredentialChain([explicit(), ambient(DEFAULT=pat()), unusable_profile()])
+        with pytest.raises(UnusableProfileError) as caught:
+            chain.resolve("prod")
+        assert (caught.value.path, caught.value.section) == ("/home/me/.databrickscfg", "prod")
+        message = str(caught.value)
+        assert "'prod'" in message and "/home/me/.databrickscfg" in message
+        assert "'databricks-cli' is not supported yet" in message
+
+    def test_another_store_with_the_profile_is_used(self) -> None:
+        chain = CredentialChain([unusable_profile(), store("file", prod=pat(AZURE))])
+        resolution = chain.resolve("prod")
+        assert resolution.credential.host == AZURE
+        assert outcomes(resolution) == [("databrickscfg", "skipped"), ("file", "used")]
+        assert resolution.trace[0].reason.startswith("unusable: profile 'prod' in /home/me/")
+
+    def test_unusable_profile_after_the_hit_is_only_recorded(self) -> None:
+        chain = CredentialChain([store("keyring", prod=pat()), unusable_profile()])
+        resolution = chain.resolve("prod")
+        assert outcomes(resolution) == [("keyring", "used"), ("databrickscfg", "skipped")]
+        assert "keyring already supplied credentials" in resolution.trace[1].reason
+
+    def test_default_chain_skips_an_unusable_profile_with_the_reason(self) -> None:
+        chain = CredentialChain([unusable_profile("DEFAULT"), store("file", DEFAULT=pat())])
+        resolution = chain.resolve()
+        assert outcomes(resolution) == [("databrickscfg", "skipped"), ("file", "used")]
+        assert "'databricks-cli' is not supported yet" in resolution.trace[0].reason
+        with pytest.raises(NoCredentialsError, match="databricks-cli"):
+            CredentialChain([unusable_profile("DEFAULT")]).resolve()
 
 
 class TestNoCredentials:

@@ -79,9 +79,9 @@ class DatabricksConfigSource:
     def resolve(self, profile: str | None = None) -> Credential | None:
         """Return the credential of the selected profile, ``None`` if there is none.
 
-        Raises ``SourceUnavailableError`` when the profile is host-only (the Databricks CLI
-        would sign in with ``databricks-cli``) or uses an auth type brickgate does not support
-        yet (``azure-cli``, ``external-browser``...), so the chain skips it with that reason;
+        Raises ``UnusableProfileError`` (the file, the section, the reason) when the profile is
+        host-only (the Databricks CLI would sign in with ``databricks-cli``) or uses an auth type
+        brickgate does not support yet (``azure-cli``, ``external-browser``...);
         ``AmbiguousCredentialsError`` when it has both a token and client credentials
         and no ``auth_type``; ``CredentialSourceError`` (with the path, never a value) for an
         unreadable or malformed file, a missing ``[__settings__] default_profile`` or
@@ -151,7 +151,8 @@ class DatabricksConfigSource:
         wording = FieldWording.for_keys(
             self.name,
             context=f"profile {shown_name(profile)} in {path}: ",
-            fix=f"Run `brickgate login --profile {profile}` to store a token for it",
+            path=path,
+            section=profile,
         )
         return credential_from_fields(
             wording=wording,
