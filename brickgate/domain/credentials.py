@@ -111,7 +111,7 @@ class FieldWording:
     user knows (``DATABRICKS_TOKEN``, ``'token'``, ``token=``); ``auth_type`` is ``None`` where
     no auth type can be pinned. ``context`` starts every message (``"profile 'prod' in
     /home/me/.databrickscfg: "``), ``given`` says how a field got there (``"set"``,
-    ``"passed"``), ``verb`` what the user does about it (``"set"``, ``"pass"``, ``"add"``) and
+    ``"given"``), ``verb`` what the user does about it (``"set"``, ``"pass"``, ``"add"``) and
     ``fix`` ends every message about a broken field. With ``path`` and ``section`` the fields
     are a profile in a file, and an auth type brickgate cannot use yet raises
     ``UnusableProfileError`` instead of ``SourceUnavailableError``.
@@ -245,7 +245,8 @@ def credential_from_fields(
         client_secret=_trimmed(client_secret),
         scopes=_text(scopes),
     )
-    chosen = _chosen_auth_type(fields, _text(auth_type), implied_auth_type, wording)
+    pinned = _text(auth_type)
+    chosen = _chosen_auth_type(fields, pinned, implied_auth_type, wording)
     rule = AUTH_TYPES[chosen]
     credentials = fields.present("token", "client_id", "client_secret")
     if fields.host is None:
@@ -257,7 +258,7 @@ def credential_from_fields(
     missing = [wording.shown(name) for name in rule.needs if getattr(fields, name) is None]
     if missing:
         it = "it" if len(missing) == 1 else "them"
-        if auth_type is not None and _text(auth_type) is not None:
+        if pinned is not None:
             problem = f"{wording.shown('auth_type')} is {chosen!r} but {_listed(missing)} "
             problem += f"{_be(missing)} not {wording.given}; {wording.verb} {it}"
         else:
@@ -284,7 +285,7 @@ def _chosen_auth_type(
         choose = f"{wording.verb} only one of them"
         if wording.auth_type is not None:
             choose = (
-                f"{wording.verb} {wording.auth_type} to 'pat' or 'oauth-m2m' to choose, "
+                f"{wording.verb} {wording.auth_type} ('pat' or 'oauth-m2m') to choose, "
                 "or remove one of them"
             )
         raise AmbiguousCredentialsError(

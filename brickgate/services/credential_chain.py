@@ -250,7 +250,7 @@ ARGUMENTS_WORDING = FieldWording(
     client_secret="client_secret=",  # noqa: S106 (an argument name)
     scopes="scopes=",
     auth_type=None,
-    given="passed",
+    given="given",
     verb="pass",
 )
 
