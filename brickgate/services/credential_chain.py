@@ -156,11 +156,11 @@ class CredentialChain:
             return TraceEntry(name, "skipped", reason, where), None
         if credential is None:
             return TraceEntry(name, "skipped", _not_configured(role, asked), where), None
+        if hit is not None:
+            return TraceEntry(name, "shadowed", f"shadowed by {hit.source}", where), credential
         if named is not None:
             reason = f"shadowed by profile {shown_name(named)}, named explicitly"
             return TraceEntry(name, "shadowed", reason, where), None
-        if hit is not None:
-            return TraceEntry(name, "shadowed", f"shadowed by {hit.source}", where), credential
         return TraceEntry(name, "used", _used_reason(credential), where), credential
 
     def _known_profiles(self) -> list[str]:

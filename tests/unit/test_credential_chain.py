@@ -190,6 +190,12 @@ class TestProfiles:
         assert "'prod' was named explicitly" in resolution.trace[0].reason
         assert "half set" in resolution.trace[0].reason
 
+    def test_ambient_source_after_explicit_arguments_is_shadowed_by_them(self) -> None:
+        chain = CredentialChain([explicit(DEFAULT=pat(AZURE)), ambient(DEFAULT=pat())])
+        resolution = chain.resolve("prod")
+        assert resolution.credential.host == AZURE
+        assert resolution.trace[1].reason == "shadowed by arguments"
+
     def test_roles_not_names_decide(self) -> None:
         host_store = CountingSource("environment", STORED, prod=pat(AZURE))
         host_ambient = CountingSource("arguments", AMBIENT, DEFAULT=pat())
