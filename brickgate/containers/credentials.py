@@ -8,10 +8,10 @@ from dependency_injector import containers, providers
 
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
+from brickgate.adapters.credentials.explicit import ExplicitSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
-from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
+from brickgate.domain.credentials import Credential
 from brickgate.domain.resolution import Resolution
 from brickgate.ports.credentials import CredentialSource
 from brickgate.services.credential_chain import EXPLICIT_SOURCE, CredentialChain
@@ -20,10 +20,9 @@ from brickgate.settings import BrickgateSettings
 CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
 
 
-def arguments_store(credential: Credential | None) -> MemoryCredentialStore:
+def arguments_store(credential: Credential | None) -> ExplicitSource:
     """The "arguments" source: holds the credential passed explicitly, if any."""
-    stored = {DEFAULT_PROFILE: credential} if credential is not None else {}
-    return MemoryCredentialStore(stored, name=EXPLICIT_SOURCE)
+    return ExplicitSource(credential, name=EXPLICIT_SOURCE)
 
 
 def file_store_for(environ: Mapping[str, str], settings: BrickgateSettings) -> FileCredentialStore:

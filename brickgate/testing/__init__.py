@@ -1,5 +1,6 @@
-"""Test helpers shipped with brickgate: FakeWorkspace, the fake transport, a fake clock and
-in-memory backends. Host applications use them to test their own code against brickgate."""
+"""Test helpers shipped with brickgate: FakeWorkspace, the fake transport, a fake clock,
+in-memory backends and the port contract suites (``brickgate.testing.contracts``). Host
+applications use them to test their own code against brickgate."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from brickgate.testing.fake_script import JsonReply, RecordedCall, StreamReply
     from brickgate.testing.fake_workspace import FakeWorkspace, Fault, RecordedRequest
     from brickgate.testing.memory_keyring import MemoryKeyring
+    from brickgate.testing.memory_store import MemoryCredentialStore
 
 __all__ = [
     "AsyncFakeTransport",
@@ -21,6 +23,7 @@ __all__ = [
     "FakeWorkspace",
     "Fault",
     "JsonReply",
+    "MemoryCredentialStore",
     "MemoryKeyring",
     "RecordedCall",
     "RecordedRequest",
@@ -34,6 +37,7 @@ _LAZY = {
     "FakeWorkspace": "brickgate.testing.fake_workspace",
     "Fault": "brickgate.testing.fake_workspace",
     "JsonReply": "brickgate.testing.fake_script",
+    "MemoryCredentialStore": "brickgate.testing.memory_store",
     "MemoryKeyring": "brickgate.testing.memory_keyring",
     "RecordedCall": "brickgate.testing.fake_script",
     "RecordedRequest": "brickgate.testing.fake_workspace",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,6 +44,19 @@ def test_unknown_profile_hint_names_the_profile(cli: Cli) -> None:
     assert result.exit_code == 2
     assert_one_line_without_traceback(result.stderr)
     assert "brickgate login --profile prod" in result.stderr
+
+
+def test_unusable_profile_names_the_file_the_section_and_the_reason(
+    cli: Cli, clean_environment: Path
+) -> None:
+    config = clean_environment / ".databrickscfg"
+    config.write_text("[prod]\nhost = dbc-1234.cloud.databricks.com\n", encoding="utf-8")
+    result = cli("--profile", "prod", "endpoints")
+    assert result.exit_code == 2
+    assert_one_line_without_traceback(result.stderr)
+    assert f"profile 'prod' in {config} cannot be used" in result.stderr
+    assert "databricks-cli" in result.stderr
+    assert "no profile named" not in result.stderr
 
 
 @pytest.mark.parametrize(

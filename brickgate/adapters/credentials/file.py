@@ -30,6 +30,7 @@ from brickgate.domain.errors import (
     CredentialStoreError,
 )
 from brickgate.domain.json_limits import JsonDepthError, loads_bounded
+from brickgate.ports.credentials import STORED, SourceRole
 
 FILE_NAME = "credentials.json"
 SCHEMA_VERSION = 1
@@ -50,6 +51,7 @@ class FileCredentialStore:
     """
 
     name = "file"
+    role: SourceRole = STORED
     lock_timeout: float = 10.0
 
     def __init__(self, path: Path, *, trusted_hosts: Sequence[str] = ()) -> None:

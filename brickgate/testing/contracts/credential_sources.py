@@ -1,7 +1,21 @@
-"""The CredentialSource and CredentialStore contracts, written once and run by every adapter.
+"""The CredentialSource and CredentialStore contract suites: pytest classes any adapter can run.
 
-An adapter's test class subclasses a contract, sets ``expected_name`` and implements
-``make_source`` (and, for stores, ``make_store``); ``__test__ = True`` turns the collection on.
+brickgate runs them against each of its own sources; a host application runs them against its
+own (as keyring ships ``keyring.testing.backend.BackendBasicTests``)::
+
+    from brickgate.testing.contracts import CredentialSourceContract, Setup
+
+    class TestVaultSource(CredentialSourceContract):
+        __test__ = True
+        expected_name = "vault"
+
+        def make_source(self, setup, directory, *, trusted_hosts=()):
+            ...  # an adapter holding ``setup`` (nothing when ``None``), files under ``directory``
+
+A test class subclasses a contract, sets ``expected_name`` (and ``expected_role`` when not
+``"stored"``) and implements ``make_source`` (and, for stores, ``make_store``); ``__test__ =
+True`` turns the collection on. The suites need pytest and nothing else: no conftest, only the
+fixtures defined on the classes here.
 """
 
 from __future__ import annotations
@@ -21,7 +35,14 @@ from brickgate.domain.credentials import (
 )
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.ports.credentials import CredentialSource, CredentialStore
+from brickgate.ports.credentials import (
+    AMBIENT,
+    EXPLICIT,
+    STORED,
+    CredentialSource,
+    CredentialStore,
+    SourceRole,
+)
 
 KNOWN_TOKEN = "dapi" + "0123456789abcdef" * 2
 OTHER_TOKEN = "dapi" + "fedcba9876543210" * 2
@@ -80,47 +101,60 @@ class CredentialSourceContract:
 
     __test__ = False
     expected_name: str = ""
+    expected_role: SourceRole = STORED
+
+    @pytest.fixture
+    def directory(self, tmp_path: Path) -> Path:
+        """A private, empty directory for this test's adapter (its files, a HOME...)."""
+        path = tmp_path / "credential-source"
+        path.mkdir()
+        return path
 
     def make_source(
-        self, setup: Setup | None, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
     ) -> CredentialSource:
         """Build the adapter holding ``setup`` (nothing at all when ``None``)."""
         raise NotImplementedError
 
-    def test_is_a_credential_source_with_its_stable_name(self, tmp_path: Path) -> None:
-        source = self.make_source(None, tmp_path)
+    def test_declares_its_role(self, directory: Path) -> None:
+        source = self.make_source(None, directory)
+        assert source.role == self.expected_role
+        assert source.role in (EXPLICIT, AMBIENT, STORED)
+
+    def test_is_a_credential_source_with_its_stable_name(self, directory: Path) -> None:
+        source = self.make_source(None, directory)
         assert isinstance(source, CredentialSource)
         assert source.name == self.expected_name
         assert source.name.strip()
 
-    def test_unconfigured_resolves_to_none(self, tmp_path: Path) -> None:
-        source = self.make_source(None, tmp_path)
+    def test_unconfigured_resolves_to_none(self, directory: Path) -> None:
+        source = self.make_source(None, directory)
         assert source.resolve() is None
         assert source.resolve(DEFAULT_PROFILE) is None
 
-    def test_personal_access_token_with_host_normalised(self, tmp_path: Path) -> None:
-        resolved = self.make_source(PAT, tmp_path).resolve()
+    def test_personal_access_token_with_host_normalised(self, directory: Path) -> None:
+        resolved = self.make_source(PAT, directory).resolve()
         assert resolved == EXPECTED_PAT
         assert isinstance(resolved, PersonalAccessToken)
         assert resolved.host.name == "adb-1234567890123456.7.azuredatabricks.net"
         assert resolved.token.get_secret_value() == KNOWN_TOKEN
 
-    def test_default_profile_is_the_one_resolved_by_name(self, tmp_path: Path) -> None:
-        assert self.make_source(PAT, tmp_path).resolve(DEFAULT_PROFILE) == EXPECTED_PAT
+    def test_default_profile_is_the_one_resolved_by_name(self, directory: Path) -> None:
+        assert self.make_source(PAT, directory).resolve(DEFAULT_PROFILE) == EXPECTED_PAT
 
-    def test_named_profile(self, tmp_path: Path) -> None:
+    def test_named_profile(self, directory: Path) -> None:
         setup = Setup(profile="staging.eu", token=KNOWN_TOKEN)
-        assert self.make_source(setup, tmp_path).resolve("staging.eu") == EXPECTED_PAT
+        assert self.make_source(setup, directory).resolve("staging.eu") == EXPECTED_PAT
 
-    def test_oauth_client_credentials(self, tmp_path: Path) -> None:
-        resolved = self.make_source(OAUTH, tmp_path).resolve()
+    def test_oauth_client_credentials(self, directory: Path) -> None:
+        resolved = self.make_source(OAUTH, directory).resolve()
         assert resolved == EXPECTED_OAUTH
         assert isinstance(resolved, OAuthClientCredentials)
         assert resolved.client_secret.get_secret_value() == KNOWN_CLIENT_SECRET
 
     @pytest.mark.parametrize("setup", [PAT, OAUTH], ids=["pat", "oauth"])
-    def test_repr_and_describe_never_show_a_secret(self, setup: Setup, tmp_path: Path) -> None:
-        source = self.make_source(setup, tmp_path)
+    def test_repr_and_describe_never_show_a_secret(self, setup: Setup, directory: Path) -> None:
+        source = self.make_source(setup, directory)
         credential = source.resolve()
         description = source.describe()
         assert description.strip()
@@ -144,23 +178,23 @@ class RawTextSourceContract(CredentialSourceContract):
         ids=["foreign", "lookalike", "plain-http", "other-port", "token-pasted-as-host"],
     )
     def test_host_outside_the_zones_is_a_configuration_error(
-        self, host: str, tmp_path: Path
+        self, host: str, directory: Path
     ) -> None:
-        source = self.make_source(Setup(host=host, token=KNOWN_TOKEN), tmp_path)
+        source = self.make_source(Setup(host=host, token=KNOWN_TOKEN), directory)
         with pytest.raises(ConfigurationError) as caught:
             source.resolve()
         assert_secret_free_error(caught.value)
 
-    def test_trusted_loopback_host_is_admitted(self, tmp_path: Path) -> None:
+    def test_trusted_loopback_host_is_admitted(self, directory: Path) -> None:
         setup = Setup(host=LOOPBACK, token=KNOWN_TOKEN)
-        source = self.make_source(setup, tmp_path, trusted_hosts=["127.0.0.1"])
+        source = self.make_source(setup, directory, trusted_hosts=["127.0.0.1"])
         resolved = source.resolve()
         assert resolved is not None
         assert resolved.host.url == LOOPBACK
 
-    def test_token_with_whitespace_inside_is_refused_without_echo(self, tmp_path: Path) -> None:
+    def test_token_with_whitespace_inside_is_refused_without_echo(self, directory: Path) -> None:
         broken = KNOWN_TOKEN[:20] + " " + KNOWN_TOKEN[20:]
-        source = self.make_source(Setup(token=broken), tmp_path)
+        source = self.make_source(Setup(token=broken), directory)
         with pytest.raises(ConfigurationError) as caught:
             source.resolve()
         assert_secret_free_error(caught.value)
@@ -175,8 +209,8 @@ class RawTextSourceContract(CredentialSourceContract):
         ],
         ids=["token-without-host", "client-id-without-secret", "client-without-host"],
     )
-    def test_half_configured_is_a_configuration_error(self, setup: Setup, tmp_path: Path) -> None:
-        source = self.make_source(setup, tmp_path)
+    def test_half_configured_is_a_configuration_error(self, setup: Setup, directory: Path) -> None:
+        source = self.make_source(setup, directory)
         with pytest.raises(ConfigurationError) as caught:
             source.resolve()
         assert_secret_free_error(caught.value)
@@ -187,41 +221,41 @@ class CredentialStoreContract(CredentialSourceContract):
 
     __test__ = False
 
-    def make_store(self, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
-        """Build an empty store backed by something under ``tmp_path`` (or in memory)."""
+    def make_store(self, directory: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
+        """Build an empty store backed by something under ``directory`` (or in memory)."""
         raise NotImplementedError
 
     def reopen(self, store: CredentialStore) -> CredentialStore:
         """Return a second store over the same backing data (a later process, in effect)."""
         return store
 
-    def test_is_a_credential_store_and_starts_empty(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_is_a_credential_store_and_starts_empty(self, directory: Path) -> None:
+        store = self.make_store(directory)
         assert isinstance(store, CredentialStore)
         assert store.profiles() == []
 
     @pytest.mark.parametrize("credential", [EXPECTED_PAT, EXPECTED_OAUTH], ids=["pat", "oauth"])
-    def test_save_then_resolve_round_trip(self, credential: Credential, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_save_then_resolve_round_trip(self, credential: Credential, directory: Path) -> None:
+        store = self.make_store(directory)
         store.save("prod", credential)
         assert self.reopen(store).resolve("prod") == credential
         assert store.resolve("other") is None
         assert store.resolve() is None
 
-    def test_default_profile_is_resolved_without_a_name(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_default_profile_is_resolved_without_a_name(self, directory: Path) -> None:
+        store = self.make_store(directory)
         store.save(DEFAULT_PROFILE, EXPECTED_PAT)
         assert store.resolve() == EXPECTED_PAT
 
-    def test_trusted_host_round_trip(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path, trusted_hosts=["127.0.0.1"])
+    def test_trusted_host_round_trip(self, directory: Path) -> None:
+        store = self.make_store(directory, trusted_hosts=["127.0.0.1"])
         host = WorkspaceHost.parse(LOOPBACK, trusted_hosts=["127.0.0.1"])
         credential = PersonalAccessToken(host=host, token=Secret(KNOWN_TOKEN))
         store.save("local", credential)
         assert store.resolve("local") == credential
 
-    def test_delete_returns_whether_the_profile_existed(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_delete_returns_whether_the_profile_existed(self, directory: Path) -> None:
+        store = self.make_store(directory)
         assert store.delete("prod") is False
         store.save("prod", EXPECTED_PAT)
         assert store.delete("prod") is True
@@ -229,14 +263,14 @@ class CredentialStoreContract(CredentialSourceContract):
         assert store.resolve("prod") is None
         assert store.profiles() == []
 
-    def test_profiles_are_sorted(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_profiles_are_sorted(self, directory: Path) -> None:
+        store = self.make_store(directory)
         for name in ("zeta", "DEFAULT", "alpha", "mid.dot"):
             store.save(name, EXPECTED_PAT)
         assert self.reopen(store).profiles() == ["DEFAULT", "alpha", "mid.dot", "zeta"]
 
-    def test_saving_or_deleting_one_profile_keeps_the_others(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_saving_or_deleting_one_profile_keeps_the_others(self, directory: Path) -> None:
+        store = self.make_store(directory)
         store.save("a", EXPECTED_PAT)
         store.save("b", EXPECTED_OAUTH)
         replacement = PersonalAccessToken(host=HOST, token=Secret(OTHER_TOKEN))
@@ -247,8 +281,8 @@ class CredentialStoreContract(CredentialSourceContract):
         assert self.reopen(store).resolve("b") == EXPECTED_OAUTH
         assert store.profiles() == ["b"]
 
-    def test_saved_secrets_stay_out_of_repr_and_describe(self, tmp_path: Path) -> None:
-        store = self.make_store(tmp_path)
+    def test_saved_secrets_stay_out_of_repr_and_describe(self, directory: Path) -> None:
+        store = self.make_store(directory)
         store.save("prod", EXPECTED_PAT)
         store.save("sp", EXPECTED_OAUTH)
         assert_no_secret(repr(store), str(store), store.describe(), repr(store.profiles()))

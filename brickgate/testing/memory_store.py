@@ -6,12 +6,14 @@ import threading
 from collections.abc import Mapping
 
 from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
+from brickgate.ports.credentials import STORED, SourceRole
 
 
 class MemoryCredentialStore:
     """Keeps credentials in a dict keyed by profile; nothing touches the disk.
 
-    ``resolve(None)`` looks up the ``DEFAULT`` profile. Thread-safe.
+    ``resolve(None)`` looks up the ``DEFAULT`` profile. ``role`` is ``"stored"`` unless given
+    (a test may stand it in for an explicit or ambient source). Thread-safe.
     """
 
     def __init__(
@@ -19,8 +21,10 @@ class MemoryCredentialStore:
         credentials: Mapping[str, Credential] | None = None,
         *,
         name: str = "memory",
+        role: SourceRole = STORED,
     ) -> None:
         self._name = name
+        self._role: SourceRole = role
         self._lock = threading.Lock()
         self._credentials: dict[str, Credential] = dict(credentials or {})
 
@@ -28,6 +32,11 @@ class MemoryCredentialStore:
     def name(self) -> str:
         """Short stable name shown in traces."""
         return self._name
+
+    @property
+    def role(self) -> SourceRole:
+        """How the credential chain asks this store (``"stored"`` by default)."""
+        return self._role
 
     def describe(self) -> str:
         """Where this source looks."""
