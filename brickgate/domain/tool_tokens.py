@@ -39,7 +39,7 @@ AZURE_DATABRICKS_APP_ID = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"
 AZURE_CLOUDS = frozenset({Cloud.AZURE, Cloud.AZURE_GOVERNMENT, Cloud.AZURE_CHINA})
 FORCE_REFRESH_SINCE = (0, 296, 0)
 _SHOWN_CHARS = 300
-_SECRET_LOOKING = re.compile(r"\b(?:eyJ[\w.-]{8,}|dapi[\w-]{8,}|dose[\w-]{8,}|[\w+/=-]{40,})")
+_SECRET_LOOKING = re.compile(r"\b(?:eyJ[\w.-]+|dapi[\w-]+|dose[\w-]+|doau[\w-]+|[\w+/=-]{32,})")
 _VERSION_TEXT = re.compile(r"v?(\d+)\.(\d+)\.(\d+)")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -202,3 +204,31 @@ def test_azure_cli_only_for_azure_hosts_and_when_installed(
     source = AzureCliSource(HOST, clock=clock, environ={"PATH": str(tmp_path)})
     with pytest.raises(SourceUnavailableError, match=r"skipped: Azure CLI \(az\) not found"):
         source.token()
+
+
+def test_sixteen_threads_run_the_cli_once(cli: FakeTool, clock: FakeClock) -> None:
+    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+    results: list[str] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(source.token().get_secret_value()))
+        for _ in range(16)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert results == ["eyJcli-1"] * 16
+    assert len(cli.calls) == 1
+
+
+def test_cli_tokens_never_reach_logs_errors_or_reprs(
+    cli: FakeTool, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+    with caplog.at_level(logging.DEBUG):
+        token = source.token().get_secret_value()
+        cli.set(mode="fail", stderr=f"Error: unexpected answer {token}\n")
+        source.invalidate(source.token())
+        with pytest.raises(CredentialSourceError) as caught:
+            source.token()
+    assert token not in caplog.text + repr(source) + str(caught.value)
