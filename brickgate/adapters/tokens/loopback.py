@@ -31,6 +31,9 @@ class _Server(socketserver.TCPServer):
     expected_state = ""
     outcome: Secret | Exception | None = None
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Ignore a broken or silent connection (no traceback on stderr); keep waiting."""
+
 
 class _Handler(http.server.BaseHTTPRequestHandler):
     server: _Server
