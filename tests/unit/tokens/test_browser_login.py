@@ -20,7 +20,8 @@ from brickgate.adapters.tokens import (
     browser_login,
     token_source_for,
 )
-from brickgate.domain.errors import AuthenticationError, CredentialSourceError
+from brickgate.domain.credentials import Secret
+from brickgate.domain.errors import AuthenticationError, CredentialSourceError, CredentialStoreError
 from brickgate.domain.hosts import WorkspaceHost
 
 from .fakes import AsyncFakeTransport, FakeTokenEndpoint, FakeTransport
@@ -209,3 +210,46 @@ def test_without_a_stored_login_the_source_says_what_to_run(endpoint: FakeTokenE
     )
     with pytest.raises(CredentialSourceError, match="brickgate login --browser --profile dev"):
         source.token()
+
+
+class FlakyStore(MemoryRefreshTokenStore):
+    broken = False
+
+    def save(self, key: str, token: Secret) -> None:
+        if self.broken:
+            raise CredentialStoreError("keyring", "the keyring refused the write")
+        super().save(key, token)
+
+
+def test_a_rotated_refresh_token_that_cannot_be_stored_is_kept_in_memory(
+    endpoint: FakeTokenEndpoint, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = FlakyStore()
+    source = login(endpoint, Browser(endpoint), store)
+    store.broken = True
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            endpoint.clock.advance(3400)
+            source.token()
+    assert endpoint.grants("refresh_token") == 3
+    assert "could not store the rotated refresh token" in caplog.text
+    assert store.saves == 1
+
+
+def test_a_login_rotated_by_another_process_is_followed(endpoint: FakeTokenEndpoint) -> None:
+    store = MemoryRefreshTokenStore()
+    first = login(endpoint, Browser(endpoint), store)
+    second = token_source_for(
+        "external-browser",
+        host=HOST,
+        transport=FakeTransport(endpoint.answer),
+        clock=endpoint.clock,
+        refresh_store=store,
+        profile="dev",
+    )
+    second.token()
+    endpoint.clock.advance(3400)
+    first.token()
+    second.token()
+    assert endpoint.grants("refresh_token") == 3
+    assert endpoint.valid(second.token().get_secret_value(), endpoint.clock.time())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import webbrowser
 from collections.abc import Callable, Iterable
@@ -10,6 +11,7 @@ from brickgate.adapters.tokens._async.cache import AsyncRefreshingSource
 from brickgate.adapters.tokens.loopback import DEFAULT_PORTS, SOURCE, LoopbackRedirect
 from brickgate.adapters.tokens.primitives import async_blocking
 from brickgate.domain.calls.oauth_grants import authorization_code_call, refresh_token_call
+from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import CredentialSourceError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import (
@@ -26,6 +28,7 @@ from brickgate.ports.clock import Clock
 from brickgate.ports.refresh_tokens import RefreshTokenStore
 
 LOGIN_TIMEOUT = 300.0
+logger = logging.getLogger("brickgate.tokens")
 
 __all__ = ["AsyncBrowserSource", "async_browser_login", "browser_login_command", "login_key"]
 
@@ -44,8 +47,10 @@ def browser_login_command(host: WorkspaceHost, profile: str | None) -> str:
 class AsyncBrowserSource(AsyncRefreshingSource):
     """Access tokens from the refresh token a browser login stored in ``store``.
 
-    Each refresh posts ``grant_type=refresh_token`` (client id in the form) and stores a
-    rotated refresh token. No stored login raises ``CredentialSourceError``, a dead refresh
+    Each refresh posts ``grant_type=refresh_token`` (client id in the form) with the refresh
+    token read from ``store`` (so logins rotated by another process are followed) and stores a
+    rotated one; if storing fails, the rotated token is kept in memory for this process and a
+    warning is logged. No stored login raises ``CredentialSourceError``, a dead refresh
     token (``invalid_grant``) an ``AuthenticationError``; both say which ``brickgate login
     --browser`` to run. The refresh token never appears in a log, error or repr.
     """
@@ -68,6 +73,7 @@ class AsyncBrowserSource(AsyncRefreshingSource):
         self._profile = profile
         self._client_id = client_id
         self._key = login_key(host, client_id, profile)
+        self._unsaved: Secret | None = None
 
     def describe(self) -> str:
         """``external-browser (profile P)`` or ``external-browser (host H)``."""
@@ -83,7 +89,7 @@ class AsyncBrowserSource(AsyncRefreshingSource):
 
     async def _fetch(self, force: bool) -> TimedToken:
         command = browser_login_command(self._host, self._profile)
-        refresh = await async_blocking(self._store.load, self._key)
+        refresh = self._unsaved or await async_blocking(self._store.load, self._key)
         if refresh is None:
             raise CredentialSourceError(
                 SOURCE,
@@ -96,8 +102,22 @@ class AsyncBrowserSource(AsyncRefreshingSource):
         start = self._clock.time()
         issued = await self._transport.send(call)
         if issued.refresh_token is not None and issued.refresh_token != refresh:
-            await async_blocking(self._store.save, self._key, issued.refresh_token)
+            await self._keep(issued.refresh_token)
         return TimedToken(issued.token, start + issued.expires_in, start)
+
+    async def _keep(self, rotated: Secret) -> None:
+        try:
+            await async_blocking(self._store.save, self._key, rotated)
+        except CredentialSourceError as error:
+            self._unsaved = rotated
+            logger.warning(
+                "%s: could not store the rotated refresh token (%s); keeping it in memory, so "
+                "the next process will have to log in again",
+                self.describe(),
+                error.reason,
+            )
+        else:
+            self._unsaved = None
 
 
 def _to_stderr(message: str) -> None:
