@@ -85,10 +85,11 @@ class RefreshingSource:
                 raise
             self._retry_at = self._clock.time() + policy.backoff
             logger.warning(
-                "%s: refreshing the token failed (%s); using the current one, which is still "
-                "valid, and retrying in %.0f s",
+                "%s: refreshing the token failed (%s: %s); using the current one, which is "
+                "still valid, and retrying in %.0f s",
                 self.describe(),
                 type(error).__name__,
+                error,
                 policy.backoff,
             )
             return current.token
