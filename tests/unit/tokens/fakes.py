@@ -16,9 +16,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.domain.calls import Answer, BasicAuth, Call, StreamCall, WireRequest
 from brickgate.domain.calls.answers import json_answer
+
+try:
+    from brickgate.testing.clock import FakeClock  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # before the fake clock moved to brickgate.testing
+    from brickgate.adapters.fake_clock import (  # type: ignore[no-redef, import-not-found, unused-ignore]
+        FakeClock,
+    )
+
+__all__ = ["AsyncFakeTransport", "FakeClock", "FakeTokenEndpoint", "FakeTool", "FakeTransport"]
 
 T = TypeVar("T")
 E = TypeVar("E")

@@ -11,7 +11,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.tokens import (
     AsyncBrowserSource,
     BrowserSource,
@@ -24,7 +23,7 @@ from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import AuthenticationError, CredentialSourceError, CredentialStoreError
 from brickgate.domain.hosts import WorkspaceHost
 
-from .fakes import AsyncFakeTransport, FakeTokenEndpoint, FakeTransport
+from .fakes import AsyncFakeTransport, FakeClock, FakeTokenEndpoint, FakeTransport
 
 HOST = WorkspaceHost.parse("example.cloud.databricks.com")
 CODE = "code-0123456789abcdef"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.tokens import (
     AsyncAzureCliSource,
     AsyncDatabricksCliSource,
@@ -23,7 +22,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.hosts import WorkspaceHost
 
-from .fakes import FakeTool
+from .fakes import FakeClock, FakeTool
 
 HOST = WorkspaceHost.parse("adb-1.2.azuredatabricks.net")
 AWS = WorkspaceHost.parse("dbc-1.cloud.databricks.com")

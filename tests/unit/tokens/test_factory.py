@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.tokens import (
     SUPPORTED_AUTH_TYPES,
     AsyncClientCredentialsSource,
@@ -23,7 +22,7 @@ from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import CredentialSourceError, SourceUnavailableError
 from brickgate.domain.hosts import WorkspaceHost
 
-from .fakes import AsyncFakeTransport, FakeTokenEndpoint, FakeTransport
+from .fakes import AsyncFakeTransport, FakeClock, FakeTokenEndpoint, FakeTransport
 
 AZURE = WorkspaceHost.parse("adb-1.2.azuredatabricks.net")
 AWS = WorkspaceHost.parse("dbc-1.cloud.databricks.com")

@@ -12,7 +12,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.tokens import async_token_source_for, token_source_for
 from brickgate.domain.errors import (
     AuthenticationError,
@@ -21,7 +20,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.hosts import WorkspaceHost
 
-from .fakes import AsyncFakeTransport, FakeTokenEndpoint, FakeTransport
+from .fakes import AsyncFakeTransport, FakeClock, FakeTokenEndpoint, FakeTransport
 
 HOST = WorkspaceHost.parse("example.cloud.databricks.com")
 JWT = "eyJhbGciOiJSUzI1NiJ9.workload.sig"

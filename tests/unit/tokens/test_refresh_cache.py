@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.adapters.tokens import AsyncClientCredentialsSource, ClientCredentialsSource
 from brickgate.domain.calls.answers import json_answer
 from brickgate.domain.credentials import OAuthClientCredentials, Secret
@@ -18,7 +17,7 @@ from brickgate.domain.errors import AuthenticationError, ServerError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import RefreshPolicy
 
-from .fakes import AsyncFakeTransport, FakeTokenEndpoint, FakeTransport
+from .fakes import AsyncFakeTransport, FakeClock, FakeTokenEndpoint, FakeTransport
 
 HOST = WorkspaceHost.parse("example.cloud.databricks.com")
 SECRET = "dose-secret-0123456789abcdef"
