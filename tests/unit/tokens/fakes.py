@@ -22,7 +22,7 @@ from brickgate.domain.calls.answers import json_answer
 try:
     from brickgate.testing.clock import FakeClock  # type: ignore[import-not-found, unused-ignore]
 except ImportError:  # before the fake clock moved to brickgate.testing
-    from brickgate.adapters.fake_clock import (  # type: ignore[no-redef, import-not-found, unused-ignore]
+    from brickgate.adapters.fake_clock import (  # type: ignore[no-redef, assignment, import-not-found, unused-ignore]
         FakeClock,
     )
 
