@@ -231,3 +231,9 @@ def test_cli_tokens_never_reach_logs_errors_or_reprs(
         with pytest.raises(CredentialSourceError) as caught:
             source.token()
     assert token not in caplog.text + repr(source) + str(caught.value)
+
+
+def test_a_profile_cli_path_beats_the_variable(cli: FakeTool, clock: FakeClock) -> None:
+    environ = cli.environ(DATABRICKS_CLI_PATH="/nonexistent/databricks", PATH="/nonexistent")
+    source = DatabricksCliSource(HOST, clock=clock, environ=environ, cli_path=str(cli.path))
+    assert source.token().get_secret_value() == "eyJcli-1"

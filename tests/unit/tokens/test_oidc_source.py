@@ -166,7 +166,17 @@ def test_github_oidc_refused_and_outside_actions(github: str, endpoint: FakeToke
     )
     with pytest.raises(CredentialSourceError, match="HTTP 403"):
         source.token()
-    assert GitHub.seen == [("acct-1", "Bearer wrong")]
+    from_variable = token_source_for(
+        "github-oidc",
+        host=HOST,
+        transport=FakeTransport(endpoint.answer),
+        clock=endpoint.clock,
+        environ={**environ, "DATABRICKS_TOKEN_AUDIENCE": "aud-2"},
+        account_id="acct-3",
+    )
+    with pytest.raises(CredentialSourceError):
+        from_variable.token()
+    assert GitHub.seen == [("acct-1", "Bearer wrong"), ("aud-2", "Bearer wrong")]
     outside = token_source_for(
         "github-oidc",
         host=HOST,

@@ -32,12 +32,13 @@ __all__ = ["CLI_PATH_VARIABLE", "AsyncDatabricksCliSource"]
 class AsyncDatabricksCliSource(AsyncRefreshingSource):
     """Tokens printed by ``databricks auth token --profile P`` (or ``--host H`` without one).
 
-    The program is ``DATABRICKS_CLI_PATH`` from ``environ``, else ``databricks`` on its
-    ``PATH``; missing, it raises ``SourceUnavailableError`` ("skipped: databricks CLI not
-    found"). The CLI keeps and refreshes its own login; this source re-runs it ahead of expiry
-    and, after ``invalidate`` (a 401), once with ``--force-refresh`` when the CLI has it (the
-    version is probed once, on the first forced refresh). A failed run raises the error of
-    ``cli_failure``, which says what to run. Each run is limited to ``timeout`` seconds.
+    The program is ``cli_path`` (a profile's ``databricks_cli_path``), else
+    ``DATABRICKS_CLI_PATH`` from ``environ``, else ``databricks`` on its ``PATH``; missing, it
+    raises ``SourceUnavailableError`` ("skipped: databricks CLI not found"). The CLI keeps and
+    refreshes its own login; this source re-runs it ahead of expiry and, after ``invalidate``
+    (a 401), once with ``--force-refresh`` when the CLI has it (the version is probed once, on
+    the first forced refresh). A failed run raises the error of ``cli_failure``, which says
+    what to run. Each run is limited to ``timeout`` seconds.
     """
 
     def __init__(
@@ -47,12 +48,14 @@ class AsyncDatabricksCliSource(AsyncRefreshingSource):
         clock: Clock,
         environ: Mapping[str, str],
         profile: str | None = None,
+        cli_path: str | None = None,
         timeout: float = TOKEN_TIMEOUT,
         policy: RefreshPolicy | None = None,
     ) -> None:
         super().__init__(clock, policy)
         self._host = host
         self._profile = profile
+        self._cli_path = cli_path
         self._environ = dict(environ)
         self._timeout = timeout
         self._force_flag: bool | None = None
@@ -67,7 +70,7 @@ class AsyncDatabricksCliSource(AsyncRefreshingSource):
 
     def program(self) -> str:
         """The CLI to run; ``SourceUnavailableError`` when there is none."""
-        configured = self._environ.get(CLI_PATH_VARIABLE, "").strip()
+        configured = (self._cli_path or self._environ.get(CLI_PATH_VARIABLE, "")).strip()
         if configured:
             return configured
         return find_program("databricks", self._environ, source=CLI_SOURCE, what="databricks CLI")

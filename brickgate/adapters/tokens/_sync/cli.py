@@ -33,12 +33,13 @@ __all__ = ["CLI_PATH_VARIABLE", "DatabricksCliSource"]
 class DatabricksCliSource(RefreshingSource):
     """Tokens printed by ``databricks auth token --profile P`` (or ``--host H`` without one).
 
-    The program is ``DATABRICKS_CLI_PATH`` from ``environ``, else ``databricks`` on its
-    ``PATH``; missing, it raises ``SourceUnavailableError`` ("skipped: databricks CLI not
-    found"). The CLI keeps and refreshes its own login; this source re-runs it ahead of expiry
-    and, after ``invalidate`` (a 401), once with ``--force-refresh`` when the CLI has it (the
-    version is probed once, on the first forced refresh). A failed run raises the error of
-    ``cli_failure``, which says what to run. Each run is limited to ``timeout`` seconds.
+    The program is ``cli_path`` (a profile's ``databricks_cli_path``), else
+    ``DATABRICKS_CLI_PATH`` from ``environ``, else ``databricks`` on its ``PATH``; missing, it
+    raises ``SourceUnavailableError`` ("skipped: databricks CLI not found"). The CLI keeps and
+    refreshes its own login; this source re-runs it ahead of expiry and, after ``invalidate``
+    (a 401), once with ``--force-refresh`` when the CLI has it (the version is probed once, on
+    the first forced refresh). A failed run raises the error of ``cli_failure``, which says
+    what to run. Each run is limited to ``timeout`` seconds.
     """
 
     def __init__(
@@ -48,12 +49,14 @@ class DatabricksCliSource(RefreshingSource):
         clock: Clock,
         environ: Mapping[str, str],
         profile: str | None = None,
+        cli_path: str | None = None,
         timeout: float = TOKEN_TIMEOUT,
         policy: RefreshPolicy | None = None,
     ) -> None:
         super().__init__(clock, policy)
         self._host = host
         self._profile = profile
+        self._cli_path = cli_path
         self._environ = dict(environ)
         self._timeout = timeout
         self._force_flag: bool | None = None
@@ -68,7 +71,7 @@ class DatabricksCliSource(RefreshingSource):
 
     def program(self) -> str:
         """The CLI to run; ``SourceUnavailableError`` when there is none."""
-        configured = self._environ.get(CLI_PATH_VARIABLE, "").strip()
+        configured = (self._cli_path or self._environ.get(CLI_PATH_VARIABLE, "")).strip()
         if configured:
             return configured
         return find_program("databricks", self._environ, source=CLI_SOURCE, what="databricks CLI")

@@ -23,6 +23,7 @@ from brickgate.ports._sync.workspace import WorkspaceTransport
 from brickgate.ports.clock import Clock
 from brickgate.ports.refresh_tokens import RefreshTokenStore
 
+AUDIENCE_VARIABLE = "DATABRICKS_TOKEN_AUDIENCE"
 SUPPORTED_AUTH_TYPES = (
     "azure-cli",
     "databricks-cli",
@@ -49,6 +50,7 @@ def token_source_for(
     client_secret: Secret | None = None,
     scopes: str | None = None,
     profile: str | None = None,
+    databricks_cli_path: str | None = None,
     azure_tenant_id: str | None = None,
     azure_subscription_id: str | None = None,
     audience: str | None = None,
@@ -64,12 +66,13 @@ def token_source_for(
     ``DATABRICKS_CLI_PATH``, ``PATH``). What each type needs:
 
     - ``pat``: ``token``. ``oauth-m2m``: ``client_id``, ``client_secret`` (``scopes``).
-    - ``databricks-cli``: ``profile`` (else the CLI is asked by ``--host``).
+    - ``databricks-cli``: ``profile`` (else the CLI is asked by ``--host``),
+      ``databricks_cli_path`` (else ``$DATABRICKS_CLI_PATH``, else ``databricks`` on ``PATH``).
     - ``external-browser``: ``refresh_store`` (where ``brickgate login --browser`` keeps the
       refresh token), ``profile``, ``client_id`` (default ``databricks-cli``).
     - ``env-oidc`` / ``file-oidc`` (``oidc_token_filepath`` or the variables) / ``github-oidc``
-      (``audience``, else ``account_id``, else the token endpoint URL): ``client_id`` for a
-      service-principal federation policy.
+      (``audience``, else ``$DATABRICKS_TOKEN_AUDIENCE``, else ``account_id``, else the token
+      endpoint URL): ``client_id`` for a service-principal federation policy.
     - ``azure-cli``: an Azure Databricks host; ``azure_tenant_id``, ``azure_subscription_id``.
 
     Raises ``CredentialSourceError`` (source = the auth type, never a secret in its reason)
@@ -95,7 +98,12 @@ def token_source_for(
         return ClientCredentialsSource(credentials, transport, clock, policy)
     if kind == "databricks-cli":
         return DatabricksCliSource(
-            host, clock=clock, environ=env, profile=profile, policy=policy
+            host,
+            clock=clock,
+            environ=env,
+            profile=profile,
+            cli_path=databricks_cli_path,
+            policy=policy,
         )
     if kind == "external-browser":
         need(refresh_store, "refresh-token store")
@@ -115,7 +123,12 @@ def token_source_for(
         elif kind == "file-oidc":
             supplier = file_id_token(env, oidc_token_filepath)
         else:
-            wanted = audience or account_id or host.url + "/" + "/".join(TOKEN_PATH)
+            wanted = (
+                audience
+                or env.get(AUDIENCE_VARIABLE, "").strip()
+                or account_id
+                or host.url + "/" + "/".join(TOKEN_PATH)
+            )
             supplier = github_id_token(env, wanted)
         return OidcSource(
             host,
