@@ -1,4 +1,4 @@
-"""OAuth token calls: the client-credentials grant (M2M) against the workspace's token endpoint."""
+"""OAuth token calls at the workspace token endpoint: client credentials (M2M) and the answer."""
 
 from __future__ import annotations
 
@@ -18,10 +18,11 @@ TOKEN_TIMEOUT = 30.0
 
 @dataclass(frozen=True, slots=True)
 class IssuedToken:
-    """An access token and how many seconds it is valid from when it was issued."""
+    """An access token, its lifetime in seconds from issue, and the refresh token if one came."""
 
     token: Secret
     expires_in: float
+    refresh_token: Secret | None = None
 
 
 def client_credentials_call(credentials: OAuthClientCredentials) -> Call[IssuedToken]:
@@ -81,8 +82,17 @@ def issued_token(answer: Answer) -> IssuedToken:
     except InvalidCredentialError as exc:
         raise AuthenticationError(str(exc), status=answer.status) from None
     lifetime = data.get("expires_in") if data else None
+    if isinstance(lifetime, str) and lifetime.isdigit():
+        lifetime = int(lifetime)
     seconds = float(lifetime) if isinstance(lifetime, (int, float)) else DEFAULT_LIFETIME
-    return IssuedToken(token, seconds)
+    refresh = data.get("refresh_token") if data else None
+    try:
+        kept = (
+            Secret(refresh, what="refresh token") if isinstance(refresh, str) and refresh else None
+        )
+    except InvalidCredentialError:
+        kept = None
+    return IssuedToken(token, max(seconds, 0.0), kept)
 
 
 def _json_object(body: bytes) -> dict[str, object] | None:
