@@ -12,8 +12,9 @@ from brickgate.adapters.tokens._async.m2m import AsyncClientCredentialsSource
 from brickgate.adapters.tokens._async.oidc import AsyncOidcSource
 from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
 from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
+from brickgate.domain.auth_types import shown_auth_type
 from brickgate.domain.calls.oauth import TOKEN_PATH
-from brickgate.domain.credentials import OAuthClientCredentials, Secret, shown_auth_type
+from brickgate.domain.credentials import OAuthClientCredentials, Secret
 from brickgate.domain.errors import CredentialSourceError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import BROWSER_CLIENT_ID, RefreshPolicy
