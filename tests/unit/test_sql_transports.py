@@ -1,5 +1,4 @@
-"""Statement calls (submit, poll, cancel) through the sync and async HTTP drivers over
-httpx.MockTransport: one behaviour, two generated drivers."""
+"""Statement calls through the sync and async HTTP drivers over httpx.MockTransport."""
 
 from __future__ import annotations
 
