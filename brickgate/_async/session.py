@@ -102,9 +102,11 @@ class AsyncWorkspaceSession:
 
     def _build(self) -> AsyncServices:
         clock, gate = self._clock, BackoffGate(self._clock)
-        authed: AsyncWorkspaceTransport
         if self._transport is not None:
             owner = authed = self._transport
+            plain = AsyncRetryingTransport(authed, self._policy, clock)
+            gated = AsyncGatedTransport(authed, gate)
+            batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(None)
         else:
             credential = self._credential()
@@ -116,10 +118,10 @@ class AsyncWorkspaceSession:
             owner = driver
             tokens = async_token_source_for(credential, driver, clock)
             authed = AsyncAuthenticatedTransport(driver, tokens)
+            plain = AsyncRetryingTransport(authed, self._policy, clock)
+            gated = AsyncGatedTransport(authed, gate)
+            batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        plain = AsyncRetryingTransport(authed, self._policy, clock)
-        gated = AsyncGatedTransport(authed, gate)
-        batch = AsyncRetryingTransport(gated, self._policy, clock)
         batch_chat = AsyncChatService(batch, self._catalog, router)
         return AsyncServices(
             owner,

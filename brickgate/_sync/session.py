@@ -102,9 +102,11 @@ class WorkspaceSession:
 
     def _build(self) -> Services:
         clock, gate = self._clock, BackoffGate(self._clock)
-        authed: WorkspaceTransport
         if self._transport is not None:
             owner = authed = self._transport
+            plain = RetryingTransport(authed, self._policy, clock)
+            gated = GatedTransport(authed, gate)
+            batch = RetryingTransport(gated, self._policy, clock)
             router = self._router(None)
         else:
             credential = self._credential()
@@ -114,10 +116,10 @@ class WorkspaceSession:
             owner = driver
             tokens = token_source_for(credential, driver, clock)
             authed = AuthenticatedTransport(driver, tokens)
+            plain = RetryingTransport(authed, self._policy, clock)
+            gated = GatedTransport(authed, gate)
+            batch = RetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        plain = RetryingTransport(authed, self._policy, clock)
-        gated = GatedTransport(authed, gate)
-        batch = RetryingTransport(gated, self._policy, clock)
         batch_chat = ChatService(batch, self._catalog, router)
         return Services(
             owner,
