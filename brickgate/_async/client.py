@@ -87,8 +87,9 @@ class AsyncClient:
     def with_transport(cls, transport: AsyncWorkspaceTransport, **kwargs: Any) -> Self:
         """A client whose every call (chat, listings, statements) goes through ``transport``
         (e.g. ``brickgate.testing.AsyncFakeTransport``): no credentials are looked for and
-        nothing leaves the process unless ``transport`` sends it. Keywords override container
-        providers by name (``clock=...``)."""
+        nothing leaves the process unless ``transport`` sends it; retries and the batch gate
+        apply as they would to the workspace. Keywords override container providers by name
+        (``clock=...``, ``retry_policy=...``)."""
         from brickgate.container import create_client_container
 
         return cls(container=create_client_container(transport=transport, **kwargs))

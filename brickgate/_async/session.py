@@ -54,11 +54,13 @@ def async_token_source_for(
 class AsyncWorkspaceSession:
     """Builds a client's object graph on first use, once, and closes what it built, once.
 
-    With a ``transport`` given (a fake, or a host application's own), every call goes through
-    it: no credentials are resolved and no HTTP pool is made. Otherwise ``credential()`` is
-    resolved, ``http_client()`` makes the pool, and the session stacks the policies on it:
-    auth, then retry (the only retrying layer), with the batch gate under the retries of batch
-    calls. Building is thread-safe: concurrent first calls build one graph.
+    Without a ``transport``, ``credential()`` is resolved, ``http_client()`` makes the pool,
+    and the HTTP driver on it is wrapped in auth. A ``transport`` given (a fake, or a host
+    application's own) takes the place of driver and auth: no credentials are resolved and no
+    HTTP pool is made. Either way the retry policy (the only retrying layer) and, for batch
+    calls, the batch gate under it apply, so a fake answering 503 or 429 is ridden out as the
+    workspace's answer would be.
+    Building is thread-safe: concurrent first calls build one graph.
     """
 
     def __init__(
@@ -103,8 +105,10 @@ class AsyncWorkspaceSession:
     def _build(self) -> AsyncServices:
         clock, gate = self._clock, BackoffGate(self._clock)
         if self._transport is not None:
-            owner = plain = self._transport
-            batch: AsyncWorkspaceTransport = AsyncGatedTransport(plain, gate)
+            owner = authed = self._transport
+            plain = AsyncRetryingTransport(authed, self._policy, clock)
+            gated = AsyncGatedTransport(authed, gate)
+            batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(None)
         else:
             credential = self._credential()

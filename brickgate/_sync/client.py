@@ -88,8 +88,9 @@ class Client:
     def with_transport(cls, transport: WorkspaceTransport, **kwargs: Any) -> Self:
         """A client whose every call (chat, listings, statements) goes through ``transport``
         (e.g. ``brickgate.testing.FakeTransport``): no credentials are looked for and
-        nothing leaves the process unless ``transport`` sends it. Keywords override container
-        providers by name (``clock=...``)."""
+        nothing leaves the process unless ``transport`` sends it; retries and the batch gate
+        apply as they would to the workspace. Keywords override container providers by name
+        (``clock=...``, ``retry_policy=...``)."""
         from brickgate.container import create_client_container
 
         return cls(container=create_client_container(transport=transport, **kwargs))

@@ -5,25 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from brickgate.domain.errors import (
-    BrickgateError,
-    RateLimitError,
-    RemoteError,
-    ServerError,
-    TransportError,
-)
+from brickgate.domain.errors import BrickgateError, RemoteError
 from brickgate.domain.sql import AiQueryJob, StatementRequest, StatementStatus
 
 StatusCallback = Callable[[StatementStatus, float], None]
 
-_TRANSIENT = (RateLimitError, ServerError, TransportError)
 COUNT_WAIT = "30s"
 
 
 @dataclass(frozen=True, slots=True)
 class PollPolicy:
-    """How often to poll: ``initial`` seconds, growing by ``factor`` up to ``maximum``;
-    ``transient_retries`` failed polls in a row (429, 5xx, network) are tolerated."""
+    """How often to poll: ``initial`` seconds, growing by ``factor`` up to ``maximum``.
+
+    A poll that fails transiently (429, 5xx, network) is sent again up to ``transient_retries``
+    times by the transport's retry layer (the only one), whatever the client's own limit.
+    """
 
     initial: float = 0.5
     factor: float = 1.5
@@ -66,15 +62,6 @@ class SqlBatchResult:
 def next_delay(policy: PollPolicy, delay: float) -> float:
     """The wait before the poll after one that waited ``delay``: grown, capped at the maximum."""
     return min(delay * policy.factor, policy.maximum)
-
-
-def retry_wait(policy: PollPolicy, error: BrickgateError, failures: int) -> float | None:
-    """The wait before polling again after ``failures`` failed polls in a row, the last
-    raising ``error``; ``None`` when ``error`` is not transient or the retries are spent."""
-    if not isinstance(error, _TRANSIENT) or failures > policy.transient_retries:
-        return None
-    wait = getattr(error, "retry_after", None)
-    return float(wait) if isinstance(wait, (int, float)) else policy.maximum
 
 
 def ended(status: StatementStatus, sql: str, elapsed: float) -> SqlBatchResult:

@@ -37,14 +37,18 @@ def submit_call(request: StatementRequest) -> Call[StatementStatus]:
     )
 
 
-def poll_call(statement_id: str) -> Call[StatementStatus]:
-    """``GET /api/2.0/sql/statements/{id}``, answered by the current status."""
+def poll_call(statement_id: str, *, max_retries: int | None = None) -> Call[StatementStatus]:
+    """``GET /api/2.0/sql/statements/{id}``, answered by the current status.
+
+    ``max_retries`` overrides the client's retry limit for this poll (``None``: the client's).
+    """
     segment = check_segment(statement_id, what="statement id")
     return Call(
         "polling a statement",
         WireRequest("GET", (*_STATEMENTS, segment)),
         _status,
         api_error,
+        max_retries=max_retries,
         operation="statement-poll",
     )
 

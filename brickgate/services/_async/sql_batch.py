@@ -19,7 +19,6 @@ from brickgate.services.sql_batch import (
     counted,
     ended,
     next_delay,
-    retry_wait,
 )
 
 
@@ -63,23 +62,12 @@ class AsyncSqlBatchService:
                     return status
                 await self._clock.sleep_async(delay)
                 delay = next_delay(self._policy, delay)
-                status = await self._poll(status.statement_id)
+                poll = poll_call(status.statement_id, max_retries=self._policy.transient_retries)
+                status = await self.transport.send(poll)
         except (asyncio.CancelledError, KeyboardInterrupt):  # async-only
             # sync-only: except KeyboardInterrupt:
             await self._cancel(status.statement_id)
             raise
-
-    async def _poll(self, statement_id: str) -> StatementStatus:
-        failures = 0
-        while True:
-            try:
-                return await self.transport.send(poll_call(statement_id))
-            except BrickgateError as error:
-                failures += 1
-                wait = retry_wait(self._policy, error, failures)
-                if wait is None:
-                    raise
-                await self._clock.sleep_async(wait)
 
     async def _cancel(self, statement_id: str) -> None:
         try:

@@ -19,7 +19,6 @@ from brickgate.services.sql_batch import (
     counted,
     ended,
     next_delay,
-    retry_wait,
 )
 
 
@@ -63,22 +62,11 @@ class SqlBatchService:
                     return status
                 self._clock.sleep(delay)
                 delay = next_delay(self._policy, delay)
-                status = self._poll(status.statement_id)
+                poll = poll_call(status.statement_id, max_retries=self._policy.transient_retries)
+                status = self.transport.send(poll)
         except KeyboardInterrupt:
             self._cancel(status.statement_id)
             raise
-
-    def _poll(self, statement_id: str) -> StatementStatus:
-        failures = 0
-        while True:
-            try:
-                return self.transport.send(poll_call(statement_id))
-            except BrickgateError as error:
-                failures += 1
-                wait = retry_wait(self._policy, error, failures)
-                if wait is None:
-                    raise
-                self._clock.sleep(wait)
 
     def _cancel(self, statement_id: str) -> None:
         try:

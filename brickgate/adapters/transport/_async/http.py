@@ -72,7 +72,7 @@ class AsyncHttpTransport:
     def _request(self, wire: WireRequest, stream: bool) -> httpx.Request:
         url = self._urls.get(wire.path)
         if url is None:
-            url = self._url(self._base + "/" + "/".join(quote(s, safe="") for s in wire.path))
+            url = self._url(self._base + "/" + "/".join(_segment(s) for s in wire.path))
             if len(self._urls) >= _MAX_CACHED_URLS:
                 self._urls.clear()
             self._urls[wire.path] = url
@@ -203,6 +203,14 @@ class AsyncHttpEventStream(Generic[E]):
         if not self.closed:
             self.closed = True
             await self._response.aclose()
+
+
+def _segment(value: str) -> str:
+    """``value`` percent-encoded as one path segment; ``.`` and ``..`` too (a URL parser would
+    otherwise resolve them and change the path)."""
+    if value in (".", ".."):
+        return "%2E" * len(value)
+    return quote(value, safe="")
 
 
 def _authorization(auth: WireAuth) -> str:

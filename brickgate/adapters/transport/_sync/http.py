@@ -73,7 +73,7 @@ class HttpTransport:
     def _request(self, wire: WireRequest, stream: bool) -> httpx.Request:
         url = self._urls.get(wire.path)
         if url is None:
-            url = self._url(self._base + "/" + "/".join(quote(s, safe="") for s in wire.path))
+            url = self._url(self._base + "/" + "/".join(_segment(s) for s in wire.path))
             if len(self._urls) >= _MAX_CACHED_URLS:
                 self._urls.clear()
             self._urls[wire.path] = url
@@ -204,6 +204,14 @@ class HttpEventStream(Generic[E]):
         if not self.closed:
             self.closed = True
             self._response.close()
+
+
+def _segment(value: str) -> str:
+    """``value`` percent-encoded as one path segment; ``.`` and ``..`` too (a URL parser would
+    otherwise resolve them and change the path)."""
+    if value in (".", ".."):
+        return "%2E" * len(value)
+    return quote(value, safe="")
 
 
 def _authorization(auth: WireAuth) -> str:
