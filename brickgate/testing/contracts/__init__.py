@@ -1,0 +1,1 @@
+"""Port contract suites: host applications subclass them to test their own adapters."""
