@@ -15,13 +15,20 @@ from brickgate.domain.calls.serving import (
     stream_call,
 )
 from brickgate.domain.catalog import Catalog, ModelEntry, merge_with_endpoints
-from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
+from brickgate.domain.chat import (
+    CallOptions,
+    ChatRequest,
+    ChatResponse,
+    EmbeddingRequest,
+    EmbeddingResponse,
+    Endpoint,
+)
 from brickgate.domain.params import call_options
 from brickgate.domain.requests import validate_model_name
 from brickgate.ports._async.workspace import AsyncWorkspaceTransport
 from brickgate.services._async.streams import AsyncStream
 from brickgate.services.preparation import Messages, Preparation
-from brickgate.services.surfaces import Route, SurfaceRouter
+from brickgate.services.surfaces import SurfaceRouter
 
 T = TypeVar("T")
 
@@ -39,27 +46,44 @@ class AsyncChatService:
         self.router = router
         self._prepare = Preparation(catalog)
 
-    async def _routed(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:
-        routes = self.router.routes(chat=chat)
-        for route in routes[:-1]:
+    async def _routed(
+        self,
+        make: Callable[..., Call[T]],
+        request: ChatRequest | EmbeddingRequest,
+        options: CallOptions,
+        *,
+        chat: bool,
+    ) -> T:
+        """``make(host, request, options, surface=..., discovering=...)`` sent to the first
+        surface that is there (see the router), which the router then remembers."""
+        router = self.router
+        routes = router.routes(chat=chat)
+        host = router.host
+        if len(routes) == 1:
+            surface, discovering = routes[0]
+            return await self.transport.send(
+                make(host, request, options, surface=surface, discovering=discovering)
+            )
+        for surface, discovering in routes[:-1]:
             try:
-                result = await self.transport.send(build(route))
+                result = await self.transport.send(
+                    make(host, request, options, surface=surface, discovering=discovering)
+                )
             except SurfaceAbsentError:
                 continue
-            self.router.learnt(route[0])
+            router.learnt(surface)
             return result
-        result = await self.transport.send(build(routes[-1]))
-        self.router.learnt(routes[-1][0])
+        surface, discovering = routes[-1]
+        result = await self.transport.send(
+            make(host, request, options, surface=surface, discovering=discovering)
+        )
+        router.learnt(surface)
         return result
 
     async def chat(self, model: str, messages: Messages, params: Mapping[str, Any]) -> ChatResponse:
         """Send one chat request; return the reply with the request rules' adjustments."""
         request, options = self._prepare.chat_request(model, messages, params, stream=False)
-        host = self.router.host
-        return await self._routed(
-            lambda route: chat_call(host, request, options, surface=route[0], discovering=route[1]),
-            chat=True,
-        )
+        return await self._routed(chat_call, request, options, chat=True)
 
     def stream(self, model: str, messages: Messages, params: Mapping[str, Any]) -> AsyncStream:
         """Prepare a streaming request; it is sent when the returned stream is entered."""
@@ -88,13 +112,7 @@ class AsyncChatService:
     ) -> EmbeddingResponse:
         """Embed one text or many; vectors come back in input order."""
         request, options = self._prepare.embedding_request(model, inputs, params)
-        host = self.router.host
-        return await self._routed(
-            lambda route: embed_call(
-                host, request, options, surface=route[0], discovering=route[1]
-            ),
-            chat=False,
-        )
+        return await self._routed(embed_call, request, options, chat=False)
 
     async def endpoints(self, params: Mapping[str, Any]) -> list[Endpoint]:
         """The workspace's serving endpoints."""
