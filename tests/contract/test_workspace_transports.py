@@ -32,6 +32,7 @@ from brickgate.adapters.transport._sync.tokens import StaticTokenSource
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.in_flight import AsyncInFlightLimit
 from brickgate.adapters.transport.retry_policy import RetryPolicy
+from brickgate.domain.calls import BasicAuth
 from brickgate.domain.calls.serving import (
     chat_call,
     embed_call,
@@ -46,6 +47,7 @@ from brickgate.domain.errors import (
     BrickgateError,
     ConnectError,
     NotFoundError,
+    StreamError,
     TimeoutError,
     TransportError,
 )
@@ -357,3 +359,36 @@ class TestFakeWithoutScript:
             fake.send(endpoint_call("x", NO_OPTIONS))
         assert fake.send(endpoint_call("x", NO_OPTIONS)).name == "x"
         assert fake.pending("endpoint") == 0
+
+
+def test_the_auth_policy_keeps_a_stream_calls_own_credentials() -> None:
+    fake = FakeTransport()
+    own = stream_call(HOST, ChatRequest("m", {"messages": []}), NO_OPTIONS)
+    own = own.with_request(own.request.authorized(BasicAuth("client", Secret("dose-own-secret"))))
+    chunks = AuthenticatedTransport(fake, StaticTokenSource(TOKEN)).open(own)
+    assert list(chunks)
+    [received] = received_from_calls(fake.calls)
+    assert received.authorization is not None and received.authorization.startswith("Basic ")
+
+
+def test_the_production_stack_retries_an_opening_but_never_a_stream_that_started() -> None:
+    script = WireScript(
+        (
+            JsonReply({"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}, status=503),
+            StreamReply([{"choices": [{"index": 0, "delta": {"content": "Hel"}}]}], done=False),
+        ),
+        httpx,
+    )
+    clock = FakeClock()
+    driver = HttpTransport(httpx.Client(transport=httpx.MockTransport(script)), HOST, clock)
+    stack = RetryingTransport(
+        AuthenticatedTransport(driver, StaticTokenSource(TOKEN)), RetryPolicy(), clock
+    )
+    chunks = stack.open(stream_call(HOST, ChatRequest("m", {"messages": []}), NO_OPTIONS))
+    received = []
+    with pytest.raises(StreamError, match=r"\[DONE\]"):
+        for chunk in chunks:
+            received.append(chunk.text)
+    assert received == ["Hel"]
+    assert len(script.requests) == 2
+    assert len(clock.sleeps) == 1

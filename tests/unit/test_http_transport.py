@@ -564,3 +564,57 @@ async def test_client_factories_build_clients_that_never_follow_redirects() -> N
         assert isinstance(aclient, httpx.AsyncClient)
         assert aclient.follow_redirects is False
         assert aclient.timeout.connect == 3.0
+
+
+class Body(httpx.SyncByteStream):
+    """A response body in fixed pieces that records being closed."""
+
+    def __init__(self, *pieces: bytes) -> None:
+        self.pieces = pieces
+        self.closed = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.pieces
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_reading_a_stream_to_its_end_releases_the_response() -> None:
+    body = Body(SSE_OK)
+    server = Recorder({CHAT: httpx.Response(200, stream=body)})
+    chunks = authed(server).open(stream_call(HOST, REQUEST, OPTIONS))
+    assert [chunk.text for chunk in chunks] == ["ok"]
+    assert body.closed
+
+
+def test_what_follows_done_is_ignored() -> None:
+    body = Body(SSE_OK, b"data: {not json at all\n\n", b"\xff\xfe garbage")
+    server = Recorder({CHAT: httpx.Response(200, stream=body)})
+    chunks = authed(server).open(stream_call(HOST, REQUEST, OPTIONS))
+    assert [chunk.text for chunk in chunks] == ["ok"]
+    assert body.closed
+
+
+def test_a_corrupt_gzip_answer_is_a_transport_error() -> None:
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    corrupt = httpx.Response(200, headers=headers, stream=Body(b"not gzip at all"))
+    server = Recorder({CHAT: corrupt})
+    with pytest.raises(TransportError) as caught:
+        authed(server).send(chat_call(HOST, REQUEST, OPTIONS))
+    assert type(caught.value) is TransportError
+
+
+def test_a_corrupt_gzip_stream_is_a_stream_error() -> None:
+    headers = {"content-type": "text/event-stream", "content-encoding": "gzip"}
+    corrupt = httpx.Response(200, headers=headers, stream=Body(b"not gzip", b" at all"))
+    server = Recorder({CHAT: corrupt})
+    with pytest.raises(StreamError):
+        list(authed(server).open(stream_call(HOST, REQUEST, OPTIONS)))
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b"", b"\xff\xfe", b'"text"', b"[" * 100_000])
+def test_a_2xx_answer_that_is_not_an_object_is_a_transport_error(body: bytes) -> None:
+    server = Recorder({"/api/2.0/serving-endpoints": httpx.Response(200, content=body)})
+    with pytest.raises(TransportError, match="not a JSON object"):
+        service(server).endpoints({})

@@ -62,6 +62,8 @@ class AsyncAuthenticatedTransport:
 
     async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
         """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        if call.request.auth is not None:
+            return await self._inner.open(call)
         secret = await self._tokens.token()
         try:
             return await self._inner.open(call.authorized(BearerAuth(secret)))

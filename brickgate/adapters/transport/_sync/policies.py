@@ -63,6 +63,8 @@ class AuthenticatedTransport:
 
     def open(self, call: StreamCall[E]) -> EventStream[E]:
         """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        if call.request.auth is not None:
+            return self._inner.open(call)
         secret = self._tokens.token()
         try:
             return self._inner.open(call.authorized(BearerAuth(secret)))
