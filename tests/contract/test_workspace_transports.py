@@ -7,6 +7,8 @@ auth over the HTTP driver), each in its sync and async form.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Iterator
 from functools import lru_cache
 from types import ModuleType
@@ -392,3 +394,14 @@ def test_the_production_stack_retries_an_opening_but_never_a_stream_that_started
     assert received == ["Hel"]
     assert len(script.requests) == 2
     assert len(clock.sleeps) == 1
+
+
+def test_importing_brickgate_and_its_fakes_needs_no_pytest() -> None:
+    script = (
+        "import sys, brickgate, brickgate.testing\n"
+        "brickgate.testing.FakeTransport\n"
+        "assert 'pytest' not in sys.modules, 'pytest was imported'\n"
+        "assert 'brickgate.testing.contracts' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

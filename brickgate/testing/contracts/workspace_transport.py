@@ -313,7 +313,7 @@ class WorkspaceTransportContract:
     def test_extra_headers_reach_the_workspace(self) -> None:
         port = self.port("chat", JsonReply(data.CHAT_REPLY))
         port.send(chat(options=CallOptions(extra_headers={"X-Trace": "abc"}, max_retries=0)))
-        assert port.received()[0].headers == {"x-trace": "abc"}
+        assert port.received()[0].headers.get("x-trace") == "abc"
 
     @pytest.mark.parametrize(
         ("name", "value"),
