@@ -7,13 +7,15 @@ import base64
 import inspect
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import unquote
+
+import pytest
 
 from brickgate.domain.calls import BasicAuth, Call, StreamCall, WireAuth
 from brickgate.domain.errors import BrickgateError
 from brickgate.ports.workspace import AsyncWorkspaceTransport, WorkspaceTransport
-from brickgate.testing.fake_script import RecordedCall
+from brickgate.testing.fake_script import RecordedCall, Reply
 
 T = TypeVar("T")
 
@@ -229,3 +231,27 @@ def _next_sync(events: Iterator[Any]) -> tuple[bool, Any]:
         return True, next(events)
     except StopIteration:
         return False, None
+
+
+class PortContract:
+    """What every part of the contract stands on: ``make``, and ports closed after each test."""
+
+    __test__ = False
+    attached_authorization: ClassVar[str | None] = None
+
+    def make(self, operation: str, *replies: Reply) -> Scripted:
+        """A transport whose workspace answers ``operation`` with ``replies`` in order."""
+        raise NotImplementedError
+
+    @pytest.fixture(autouse=True)
+    def _ports(self) -> Iterator[None]:
+        self._opened: list[Port] = []
+        yield
+        for port in self._opened:
+            port.finish()
+
+    def port(self, operation: str, *replies: Reply) -> Port:
+        """The transport ``make`` builds, driven synchronously; closed after the test."""
+        opened = Port(self.make(operation, *replies))
+        self._opened.append(opened)
+        return opened
