@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from brickgate.domain.calls import Answer, Call, StreamCall, WireRequest
 from brickgate.domain.calls.answers import encode_json
-from brickgate.domain.errors import BrickgateError
+from brickgate.domain.errors import BrickgateError, TransportError
 from brickgate.ports.clock import Clock
 
 T = TypeVar("T")
@@ -35,6 +35,8 @@ OPERATIONS = (
     "passthrough-stream",
 )
 STREAMS = frozenset(op for op in OPERATIONS if op == "stream" or op.endswith("-stream"))
+
+CLOSED_MESSAGE = "this fake transport is closed; make a new one (or a new client) to send calls"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,8 @@ class Script:
 
     Queue replies with ``enqueue(operation, *replies)``; with nothing queued, each operation
     gets a short canned answer (a chat reply naming the model, a succeeded statement, ...).
-    ``calls`` lists every ``RecordedCall``; ``closed`` turns True once closed.
+    ``calls`` lists every ``RecordedCall``; ``closed`` turns True once closed, and from then on
+    every call raises ``TransportError`` (as a closed HTTP transport does).
     """
 
     def __init__(self, *, clock: Clock | None = None) -> None:
@@ -132,6 +135,8 @@ class Script:
 
     def _next(self, operation: str, request: WireRequest) -> Reply | None:
         with self._lock:
+            if self.closed:
+                raise TransportError(CLOSED_MESSAGE)
             self.calls.append(RecordedCall(operation, request))
             queue = self._queues.get(operation)
             return queue.popleft() if queue else None

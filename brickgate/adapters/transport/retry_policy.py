@@ -92,12 +92,21 @@ def _retry_after(error: BrickgateError) -> float | None:
 
 
 class Attempts:
-    """The bookkeeping of one retried call: count, elapsed time, logging, the give-up rule."""
+    """The bookkeeping of one retried call: count, elapsed time, logging, the give-up rule.
+
+    ``started`` is the clock's ``monotonic()`` when the first attempt began (default: now), so
+    a retrying transport may make this only once an attempt has failed.
+    """
 
     __slots__ = ("_clock", "_limit", "_operation", "_policy", "_retry", "_started", "_unstarted")
 
     def __init__(
-        self, policy: RetryPolicy, clock: Clock, call: Call[Any] | StreamCall[Any]
+        self,
+        policy: RetryPolicy,
+        clock: Clock,
+        call: Call[Any] | StreamCall[Any],
+        *,
+        started: float | None = None,
     ) -> None:
         self._policy = policy
         self._clock = clock
@@ -105,7 +114,7 @@ class Attempts:
         self._limit = policy.max_retries if call.max_retries is None else call.max_retries
         self._unstarted = call.retry
         self._retry = 0
-        self._started = clock.monotonic()
+        self._started = clock.monotonic() if started is None else started
 
     def sent(self) -> None:
         """Record that the call is being sent (once per attempt)."""

@@ -126,7 +126,7 @@ def _request(
         content=content,
         content_type=JSON_TYPE if content is not None else None,
         accept=accept,
-        headers=checked_headers(options.extra_headers),
+        headers=checked_headers(options.extra_headers) if options.extra_headers else None,
         timeout=options.timeout,
     )
 

@@ -46,6 +46,8 @@ class AsyncChatService:
 
     async def _routed(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:
         routes = self.router.routes(chat=chat)
+        if len(routes) == 1:
+            return await self.transport.send(build(routes[0]))
         for route in routes[:-1]:
             try:
                 result = await self.transport.send(build(route))

@@ -47,6 +47,8 @@ class ChatService:
 
     def _routed(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:
         routes = self.router.routes(chat=chat)
+        if len(routes) == 1:
+            return self.transport.send(build(routes[0]))
         for route in routes[:-1]:
             try:
                 result = self.transport.send(build(route))

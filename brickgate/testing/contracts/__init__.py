@@ -12,19 +12,27 @@ if TYPE_CHECKING:
         RawTextSourceContract,
         Setup,
     )
+    from brickgate.testing.contracts.workspace_transport import (
+        Scripted,
+        WorkspaceTransportContract,
+    )
 
 __all__ = [
     "CredentialSourceContract",
     "CredentialStoreContract",
     "RawTextSourceContract",
+    "Scripted",
     "Setup",
+    "WorkspaceTransportContract",
 ]
 
 _LAZY = {
     "CredentialSourceContract": "brickgate.testing.contracts.credential_sources",
     "CredentialStoreContract": "brickgate.testing.contracts.credential_sources",
     "RawTextSourceContract": "brickgate.testing.contracts.credential_sources",
+    "Scripted": "brickgate.testing.contracts.workspace_transport",
     "Setup": "brickgate.testing.contracts.credential_sources",
+    "WorkspaceTransportContract": "brickgate.testing.contracts.workspace_transport",
 }
 
 

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.retry_policy import Attempts, RetryPolicy
+from brickgate.domain.attempts import note_attempt
 from brickgate.domain.calls import BearerAuth, Call, StreamCall
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import ApiError, BrickgateError, RateLimitError
@@ -61,6 +62,8 @@ class AsyncAuthenticatedTransport:
 
     async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
         """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        if call.request.auth is not None:
+            return await self._inner.open(call)
         secret = await self._tokens.token()
         try:
             return await self._inner.open(call.authorized(BearerAuth(secret)))
@@ -101,22 +104,28 @@ class AsyncRetryingTransport:
 
     async def send(self, call: Call[T]) -> T:
         """``inner.send`` with retries."""
-        attempts = Attempts(self._policy, self._clock, call)
+        started = self._clock.monotonic()
+        attempts = None
         while True:
-            attempts.sent()
+            note_attempt()
             try:
                 return await self._inner.send(call)
             except BrickgateError as error:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._clock, call, started=started)
                 await self._clock.sleep_async(attempts.next_wait(error))
 
     async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
         """``inner.open`` with retries of the opening only."""
-        attempts = Attempts(self._policy, self._clock, call)
+        started = self._clock.monotonic()
+        attempts = None
         while True:
-            attempts.sent()
+            note_attempt()
             try:
                 return await self._inner.open(call)
             except BrickgateError as error:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._clock, call, started=started)
                 await self._clock.sleep_async(attempts.next_wait(error))
 
     async def aclose(self) -> None:

@@ -79,7 +79,12 @@ class HttpTransport:
             self._urls[wire.path] = url
         if wire.query:
             url = url.copy_merge_params(dict(wire.query))
-        headers = self._base_headers(wire.accept, wire.content_type)
+        headers = self._headers.get((wire.accept, wire.content_type))
+        if headers is None:
+            headers = self._base_headers(wire.accept, wire.content_type)
+        extensions = self._extensions.get((stream, wire.timeout))
+        if extensions is None:
+            extensions = self._extensions_for(stream, wire.timeout)
         if wire.headers or wire.auth is not None:
             headers = dict(headers)
             if wire.headers:
@@ -91,29 +96,26 @@ class HttpTransport:
             url,
             content=wire.content,
             headers=headers,
-            extensions=self._extensions_for(stream, wire.timeout),
+            extensions=extensions,
         )
 
     def _base_headers(self, accept: str, content_type: str | None) -> dict[str, str]:
-        key = (accept, content_type)
-        headers = self._headers.get(key)
-        if headers is None:
-            headers = {"user-agent": USER_AGENT, "accept": accept}
-            headers["accept-encoding"] = (
-                "identity" if accept == "text/event-stream" else "gzip, deflate"
-            )
-            if content_type is not None:
-                headers["content-type"] = content_type
-            self._headers[key] = headers
+        """The headers every request with this ``accept`` and content type has (cached)."""
+        headers = {"user-agent": USER_AGENT, "accept": accept}
+        headers["accept-encoding"] = (
+            "identity" if accept == "text/event-stream" else "gzip, deflate"
+        )
+        if content_type is not None:
+            headers["content-type"] = content_type
+        if len(self._headers) < 64:
+            self._headers[(accept, content_type)] = headers
         return headers
 
     def _extensions_for(self, stream: bool, timeout: float | None) -> dict[str, Any]:
-        key = (stream, timeout)
-        extensions = self._extensions.get(key)
-        if extensions is None:
-            extensions = {"timeout": self._timeouts.for_call(timeout, stream=stream)}
-            if len(self._extensions) < 64:
-                self._extensions[key] = extensions
+        """The timeout extension of a stream or plain request with this ``timeout`` (cached)."""
+        extensions = {"timeout": self._timeouts.for_call(timeout, stream=stream)}
+        if len(self._extensions) < 64:
+            self._extensions[(stream, timeout)] = extensions
         return extensions
 
     def _exchange(self, wire: WireRequest, what: str, stream: bool) -> httpx.Response:
@@ -137,7 +139,9 @@ class HttpTransport:
     def send(self, call: Call[T]) -> T:
         """Send ``call``; return what it decodes from a 2xx answer, raise its failure otherwise."""
         response = self._exchange(call.request, call.name, False)
-        answer = self._answer(response)
+        answer = Answer(
+            response.status_code, response.headers, response.content, self._clock.time()
+        )
         if 200 <= answer.status < 300:
             return call.decode(answer)
         raise call.fail(answer)

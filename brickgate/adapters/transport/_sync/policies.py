@@ -8,6 +8,7 @@ from typing import TypeVar
 
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.retry_policy import Attempts, RetryPolicy
+from brickgate.domain.attempts import note_attempt
 from brickgate.domain.calls import BearerAuth, Call, StreamCall
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import ApiError, BrickgateError, RateLimitError
@@ -62,6 +63,8 @@ class AuthenticatedTransport:
 
     def open(self, call: StreamCall[E]) -> EventStream[E]:
         """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        if call.request.auth is not None:
+            return self._inner.open(call)
         secret = self._tokens.token()
         try:
             return self._inner.open(call.authorized(BearerAuth(secret)))
@@ -102,22 +105,28 @@ class RetryingTransport:
 
     def send(self, call: Call[T]) -> T:
         """``inner.send`` with retries."""
-        attempts = Attempts(self._policy, self._clock, call)
+        started = self._clock.monotonic()
+        attempts = None
         while True:
-            attempts.sent()
+            note_attempt()
             try:
                 return self._inner.send(call)
             except BrickgateError as error:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._clock, call, started=started)
                 self._clock.sleep(attempts.next_wait(error))
 
     def open(self, call: StreamCall[E]) -> EventStream[E]:
         """``inner.open`` with retries of the opening only."""
-        attempts = Attempts(self._policy, self._clock, call)
+        started = self._clock.monotonic()
+        attempts = None
         while True:
-            attempts.sent()
+            note_attempt()
             try:
                 return self._inner.open(call)
             except BrickgateError as error:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._clock, call, started=started)
                 self._clock.sleep(attempts.next_wait(error))
 
     def close(self) -> None:
