@@ -36,6 +36,7 @@ from brickgate.domain.errors import (
     BrickgateError,
     ConfigurationError,
     ConflictError,
+    ConnectError,
     CredentialSourceError,
     CredentialStoreError,
     InvalidCredentialError,
@@ -47,12 +48,14 @@ from brickgate.domain.errors import (
     PermissionDeniedError,
     RateLimitError,
     RemoteError,
+    ResponsesOnlyError,
     ServerError,
     SourceUnavailableError,
     StreamError,
     TimeoutError,
     TransportError,
     UnknownProfileError,
+    UnsafeFileError,
     UnusableProfileError,
 )
 from brickgate.domain.hosts import Cloud, WorkspaceHost
@@ -62,20 +65,22 @@ if TYPE_CHECKING:
     from brickgate.auth import resolve_credentials
     from brickgate.client import AsyncClient, Client
     from brickgate.domain.catalog import ModelEntry, ModelSpec
-    from brickgate.services.batch import AsyncBatchRun, BatchRun
+    from brickgate.services._async.batch import AsyncBatchRun
+    from brickgate.services._async.streams import AsyncStream
+    from brickgate.services._sync.batch import BatchRun
+    from brickgate.services._sync.streams import Stream
     from brickgate.services.sql_batch import SqlBatchResult
-    from brickgate.services.streams import AsyncStream, Stream
 
 _LAZY = {
-    "AsyncBatchRun": "brickgate.services.batch",
+    "AsyncBatchRun": "brickgate.services._async.batch",
     "AsyncClient": "brickgate.client",
-    "BatchRun": "brickgate.services.batch",
+    "BatchRun": "brickgate.services._sync.batch",
     "SqlBatchResult": "brickgate.services.sql_batch",
-    "AsyncStream": "brickgate.services.streams",
+    "AsyncStream": "brickgate.services._async.streams",
     "Client": "brickgate.client",
     "ModelEntry": "brickgate.domain.catalog",
     "ModelSpec": "brickgate.domain.catalog",
-    "Stream": "brickgate.services.streams",
+    "Stream": "brickgate.services._sync.streams",
     "resolve_credentials": "brickgate.auth",
 }
 
@@ -112,6 +117,7 @@ __all__ = [
     "Cloud",
     "ConfigurationError",
     "ConflictError",
+    "ConnectError",
     "Credential",
     "CredentialSourceError",
     "CredentialStoreError",
@@ -132,6 +138,7 @@ __all__ = [
     "RateLimitError",
     "RemoteError",
     "Resolution",
+    "ResponsesOnlyError",
     "Secret",
     "ServerError",
     "SourceUnavailableError",
@@ -144,6 +151,7 @@ __all__ = [
     "TraceEntry",
     "TransportError",
     "UnknownProfileError",
+    "UnsafeFileError",
     "UnusableProfileError",
     "Usage",
     "WorkspaceHost",

@@ -24,22 +24,16 @@ def resolve_credentials(
     ``.explain()``). Raises ``NoCredentialsError`` (every place looked at, secrets masked),
     ``UnknownProfileError``, or the ``ConfigurationError`` of bad arguments or a broken source.
     """
+    from brickgate.config import ClientConfig
     from brickgate.container import create_container
-    from brickgate.services.credential_chain import credential_from_arguments
-    from brickgate.settings import load_settings
 
-    settings = load_settings()
-    extra_hosts = tuple(trusted_hosts)
-    if extra_hosts:
-        settings = settings.model_copy(
-            update={"trusted_hosts": (*settings.trusted_hosts, *extra_hosts)}
-        )
-    explicit = credential_from_arguments(
+    config = ClientConfig(
         host=host,
         token=token,
         client_id=client_id,
         client_secret=client_secret,
-        trusted_hosts=settings.trusted_hosts,
+        trusted_hosts=tuple(trusted_hosts),
     )
-    container = create_container(settings, explicit_credential=explicit)
+    settings = config.settings()
+    container = create_container(settings, explicit_credential=config.explicit_credential(settings))
     return container.credential_chain().resolve(profile, exhaustive=True)

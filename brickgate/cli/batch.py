@@ -11,13 +11,14 @@ import typer
 from rich.console import Console
 
 from brickgate.cli.options import FlagHelpCommand
-from brickgate.cli.progress import FileProgress, StatementWatcher, WatchedGate
+from brickgate.cli.progress import FileProgress, StatementWatcher, WatchingClock
 from brickgate.cli.state import CliState
 from brickgate.domain.batch import BatchSummary
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.sql import AiQueryJob
-from brickgate.services.batch import DEFAULT_CONCURRENCY
 from brickgate.services.batch_files import BatchFilePlan, plan_batch_file, write_results
+from brickgate.services.batch_items import DEFAULT_CONCURRENCY
+from brickgate.services.batch_lock import lock_batch_output
 
 EXIT_INCOMPLETE = 1
 _MAX_MALFORMED_SHOWN = 20
@@ -91,8 +92,11 @@ def batch(
     else:
         if input_path is None or output is None:
             raise ConfigurationError("the local engine needs an INPUT file and -o/--output")
-        plan = plan_batch_file(input_path, output, retry_errors=retry_errors)
-        code = _run_local(state, model, params, plan, concurrency, progress)
+        with lock_batch_output(output) as lock:
+            if lock.stale_pid is not None:
+                state.err.print(f"took over {lock.path} from pid {lock.stale_pid}, which is gone")
+            plan = plan_batch_file(input_path, output, retry_errors=retry_errors)
+            code = _run_local(state, model, params, plan, concurrency, progress)
     if code:
         raise typer.Exit(code)
 
@@ -109,12 +113,12 @@ def _run_local(
     _report_plan(err, plan)
     summary = BatchSummary()
     if plan.pending:
-        gate = WatchedGate()
-        client = state.client(batch_gate=gate)
+        clock = WatchingClock()
+        client = state.client(clock=clock)
         try:
             run = client.batch(model, plan.pending, concurrency=concurrency, **params)
             summary = run.summary
-            with FileProgress(err, len(plan.pending), gate, enabled=show_progress) as bar:
+            with FileProgress(err, len(plan.pending), clock, enabled=show_progress) as bar:
                 try:
                     write_results(plan, run, summary, on_result=lambda r: bar.advance(r, summary))
                 finally:

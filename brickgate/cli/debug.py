@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
+from brickgate.domain.redaction import RedactingFilter
+
 _SECRET_PATTERNS = (
     re.compile(r"(?i)\b(bearer|basic)\s+[^\s'\",]+"),
     re.compile(r"\b(dapi|dose|dkea)[A-Za-z0-9_-]{6,}"),
@@ -50,6 +52,7 @@ def enable_debug_logging() -> Callable[[], None]:
     root = logging.getLogger()
     handler = _CurrentStderrHandler()
     handler.addFilter(MaskingFilter())
+    handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     previous = root.level
     root.addHandler(handler)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import typer
 from dependency_injector import providers
 
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.cli.chat import stream_reply
 from brickgate.cli.render import credential_lines, models_table, trace_table, usage_line
 from brickgate.cli.state import CliState
 from brickgate.client import Client
 from brickgate.domain.catalog import Availability
 from brickgate.domain.credentials import parse_login
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 DEMO_PROFILE = "demo"
 DEMO_MODEL = "databricks-claude-sonnet-4-5"

@@ -13,8 +13,8 @@ from brickgate.domain.errors import (
     UnusableProfileError,
 )
 from brickgate.domain.resolution import Resolution
-from brickgate.ports.credentials import CredentialSource
-from brickgate.services.credential_chain import AMBIENT_SOURCE, EXPLICIT_SOURCE, CredentialChain
+from brickgate.ports.credentials import AMBIENT, EXPLICIT, CredentialSource
+from brickgate.services.credential_chain import CredentialChain
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ def diagnose(chain: CredentialChain, profile: str | None) -> Diagnosis:
     used: tuple[str, Credential] | None = None
     for source in chain.sources:
         row, credential = _ask(source, profile, used)
-        if source.name == EXPLICIT_SOURCE and credential is None and row.outcome == "skipped":
+        if source.role == EXPLICIT and credential is None and row.outcome == "skipped":
             continue
         rows.append(row)
         if credential is not None and used is None:
@@ -83,7 +83,7 @@ def known_profiles(chain: CredentialChain) -> list[str]:
     known: set[str] = set()
     for source in chain.sources:
         lister = getattr(source, "profiles", None)
-        if source.name in (EXPLICIT_SOURCE, AMBIENT_SOURCE) or not callable(lister):
+        if source.role in (EXPLICIT, AMBIENT) or not callable(lister):
             continue
         try:
             known.update(str(name) for name in lister())
@@ -112,7 +112,7 @@ def _ask(
     source: CredentialSource, profile: str | None, used: tuple[str, Credential] | None
 ) -> tuple[SourceReport, Credential | None]:
     name, where = source.name, _where(source)
-    asked = None if name in (EXPLICIT_SOURCE, AMBIENT_SOURCE) else profile
+    asked = None if source.role in (EXPLICIT, AMBIENT) else profile
     try:
         credential = source.resolve(asked)
     except SourceUnavailableError as error:
@@ -122,7 +122,7 @@ def _ask(
     if credential is None:
         wanted = f"profile {asked!r}" if asked is not None else "credentials"
         return SourceReport(name, "skipped", f"not configured: no {wanted} here", where), None
-    if name == AMBIENT_SOURCE and profile is not None:
+    if source.role == AMBIENT and profile is not None:
         reason = f"shadowed: a profile ({profile!r}) was named, which beats environment variables"
         return SourceReport(name, "shadowed", reason, where), None
     if used is not None:

@@ -25,6 +25,7 @@ from brickgate.domain.errors import (
     UnknownProfileError,
     UnusableProfileError,
 )
+from brickgate.domain.redaction import looks_like_secret, redact, shown_name
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -76,7 +77,11 @@ def is_credential_failure(error: BaseException) -> bool:
 def one_line(
     error: BaseException, *, profile: str | None = None, command: str | None = None
 ) -> str:
-    """``error: <cause>; hint: <what to do>`` on a single line, with no secret in it."""
+    """``error: <cause>; hint: <what to do>`` on a single line, with no secret in it.
+
+    The line goes through ``brickgate.domain.redaction.redact`` (registered secrets and
+    secret-shaped strings), and a profile name that looks like a token is not shown.
+    """
     if isinstance(error, KeyboardInterrupt):
         return "interrupted"
     if not isinstance(error, BrickgateError):
@@ -86,7 +91,7 @@ def one_line(
         )
     cause = cli_words(_cause(error))
     hint = _hint(error, Context(profile=profile, command=command))
-    return f"error: {cause}; hint: {hint}" if hint else f"error: {cause}"
+    return redact(f"error: {cause}; hint: {hint}" if hint else f"error: {cause}")
 
 
 def cli_words(text: str) -> str:
@@ -99,9 +104,9 @@ def _cause(error: BrickgateError) -> str:
         return "no Databricks credentials found in any source"
     if isinstance(error, UnknownProfileError):
         known = f" (known profiles: {', '.join(error.known)})" if error.known else ""
-        return f"no profile named {error.profile!r} in any credential store{known}"
+        return f"no profile named {shown_name(error.profile)} in any credential store{known}"
     if isinstance(error, UnusableProfileError):
-        return f"profile {error.section!r} in {error.path} cannot be used: {error.reason}"
+        return f"profile {shown_name(error.section)} in {error.path} cannot be used: {error.reason}"
     if isinstance(error, InvalidRequestError):
         return f"{error.message} (nothing was sent)"
     if isinstance(error, ApiError):
@@ -113,7 +118,7 @@ def _cause(error: BrickgateError) -> str:
 
 
 def _login_line(profile: str | None) -> str:
-    suffix = f" --profile {profile}" if profile else ""
+    suffix = f" --profile {profile}" if profile and not looks_like_secret(profile) else ""
     return f"brickgate login{suffix}"
 
 

@@ -31,8 +31,8 @@ from brickgate.domain.errors import (
     SourceUnavailableError,
 )
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.ports.credentials import CredentialStore
-from brickgate.services.credential_chain import AMBIENT_SOURCE, CredentialChain
+from brickgate.ports.credentials import AMBIENT, CredentialStore
+from brickgate.services.credential_chain import CredentialChain
 from brickgate.settings import BrickgateSettings
 
 logger = logging.getLogger(__name__)
@@ -192,13 +192,14 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
 def still_logged_in(chain: CredentialChain, named: str | None, name: str) -> list[str]:
     """Lines naming the sources outside brickgate's stores that still have ``name``."""
     lines = []
+    ambient = {source.name for source in chain.sources if source.role == AMBIENT}
     for row in diagnose(chain, named).rows:
         holds_it = row.outcome in ("usable", "shadowed") or (
             row.outcome == "unusable" and row.reason.startswith(f"profile {name!r}")
         )
         if row.source in _OWN_STORES or not holds_it:
             continue
-        if row.source == AMBIENT_SOURCE:
+        if row.source in ambient:
             if named is not None:
                 continue
             lines.append(

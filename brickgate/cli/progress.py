@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -21,39 +23,71 @@ from brickgate.adapters.clock import SystemClock
 from brickgate.domain.batch import BatchResult, BatchSummary
 from brickgate.domain.sql import StatementStatus
 from brickgate.ports.clock import Clock
-from brickgate.services.batch_gate import BackoffGate
 
 
-class WatchedGate(BackoffGate):
-    """The batch's back-off gate, also telling how long it stays shut (for the display)."""
+class WatchingClock:
+    """A clock that knows when the waits it is asked for end (for the progress display).
 
-    def __init__(self, clock: Clock | None = None) -> None:
-        super().__init__(clock or SystemClock())
+    Every wait of a batch (a retry after a 429 or a busy server, the shared back-off gate) goes
+    through the clock, so ``seconds_left()`` tells how long the run will still be waiting.
+    """
+
+    def __init__(self, inner: Clock | None = None) -> None:
+        self._inner: Clock = inner or SystemClock()
+        self._lock = threading.Lock()
+        self._until: dict[int, float] = {}
+
+    def monotonic(self) -> float:
+        """The inner clock's monotonic time."""
+        return self._inner.monotonic()
+
+    def time(self) -> float:
+        """The inner clock's wall-clock time."""
+        return self._inner.time()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait like the inner clock, remembering until when."""
+        key = threading.get_ident()
+        with self._lock:
+            self._until[key] = self._inner.monotonic() + max(0.0, seconds)
+        try:
+            self._inner.sleep(seconds)
+        finally:
+            with self._lock:
+                self._until.pop(key, None)
+
+    async def sleep_async(self, seconds: float) -> None:
+        """Wait like the inner clock (async waits are not shown)."""
+        await self._inner.sleep_async(seconds)
 
     def seconds_left(self) -> float:
-        """Seconds until the gate opens again; 0 when it is open."""
-        return max(0.0, self._remaining())
+        """Seconds until every current wait is over; 0 when nothing waits."""
+        with self._lock:
+            until = max(self._until.values(), default=0.0)
+        return max(0.0, until - self._inner.monotonic())
 
 
-class GateColumn(ProgressColumn):
-    """``rate limited, resuming in 12 s`` while the gate is shut; the rate and ETA otherwise."""
+class WaitColumn(ProgressColumn):
+    """``rate limited or busy, resuming in 12 s`` while the run waits; the rate otherwise."""
 
-    def __init__(self, gate: WatchedGate) -> None:
+    def __init__(self, clock: WatchingClock) -> None:
         super().__init__(table_column=Column(no_wrap=True))
-        self._gate = gate
+        self._clock = clock
 
     def render(self, task: Task) -> Text:
         """The column's text for ``task``."""
-        waiting = self._gate.seconds_left()
+        waiting = self._clock.seconds_left()
         if waiting > 0:
-            return Text(f"rate limited, resuming in {waiting:.0f} s", style="yellow")
+            return Text(f"rate limited or busy, resuming in {waiting:.0f} s", style="yellow")
         return Text(f"{task.fields.get('rate', '-')}/s")
 
 
 class FileProgress:
     """A rich progress bar on stderr: done/total, rate, ETA, tokens and errors."""
 
-    def __init__(self, console: Console, total: int, gate: WatchedGate, *, enabled: bool) -> None:
+    def __init__(
+        self, console: Console, total: int, clock: WatchingClock, *, enabled: bool
+    ) -> None:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         if enabled and console.is_terminal:
@@ -61,7 +95,7 @@ class FileProgress:
                 TextColumn("batch"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                GateColumn(gate),
+                WaitColumn(clock),
                 TimeElapsedColumn(),
                 TextColumn("ETA"),
                 TimeRemainingColumn(),

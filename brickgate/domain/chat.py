@@ -199,7 +199,9 @@ class EmbeddingRequest:
 
 @dataclass(frozen=True, slots=True)
 class CallOptions:
-    """Per-call settings: a timeout in seconds, extra headers (never ``Authorization``)."""
+    """Per-call settings: a timeout in seconds, extra headers (never ``Authorization``) and
+    how many times a failed request may be retried (``None``: the client's default)."""
 
     timeout: float | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    max_retries: int | None = None

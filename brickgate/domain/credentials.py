@@ -1,76 +1,32 @@
-"""Secrets and credentials: values that never show themselves, and ``host::token`` logins."""
+"""Credentials, ``host::token`` logins, and the one rule set turning raw fields into one."""
 
 from __future__ import annotations
 
-import hmac
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from types import MappingProxyType
+from typing import Literal, NamedTuple, TypeVar
 
-from brickgate.domain.errors import InvalidCredentialError, InvalidHostError, InvalidLoginError
+from brickgate.domain.auth_types import shown_auth_type
+from brickgate.domain.errors import (
+    AmbiguousCredentialsError,
+    ConfigurationError,
+    CredentialSourceError,
+    InvalidCredentialError,
+    InvalidHostError,
+    InvalidLoginError,
+    SourceUnavailableError,
+    UnusableProfileError,
+)
 from brickgate.domain.hosts import WorkspaceHost, strip_pasted
+from brickgate.domain.secret import MASK as MASK
+from brickgate.domain.secret import Secret as Secret
 
-MASK = "**********"
 LOGIN_SEPARATOR = "::"
 DEFAULT_PROFILE = "DEFAULT"
+DEFAULT_SCOPES = "all-apis"
 _TOKEN_PREFIXES = ("dapi", "dose")
-
-
-class Secret:
-    """A token or client secret whose value is shown only through ``get_secret_value()``.
-
-    ``repr``, ``str``, f-strings and logging all print a mask. Construction refuses empty values
-    and any whitespace, control or non-ASCII character (they would allow header injection).
-    Raises ``InvalidCredentialError`` (whose message never contains the value).
-    """
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str, *, what: str = "token") -> None:
-        if not isinstance(value, str):
-            raise InvalidCredentialError(f"the {what} must be text, not {type(value).__name__}")
-        if not value:
-            raise InvalidCredentialError(f"the {what} is empty")
-        for position, char in enumerate(value, start=1):
-            if not ("!" <= char <= "~"):
-                raise InvalidCredentialError(
-                    f"the {what} contains a whitespace, control or non-ASCII character at "
-                    f"position {position}; copy it again without spaces or line breaks"
-                )
-        self._value = value
-
-    def get_secret_value(self) -> str:
-        """Return the secret itself; call it only where the value is sent."""
-        return self._value
-
-    def masked(self) -> str:
-        """A hint for people: the first and last four characters of a long secret, else a mask."""
-        if len(self._value) >= 20:
-            return f"{self._value[:4]}…{self._value[-4:]}"
-        return MASK
-
-    def __repr__(self) -> str:
-        return f"Secret('{MASK}')"
-
-    def __str__(self) -> str:
-        return MASK
-
-    def __format__(self, format_spec: str) -> str:
-        try:
-            return format(MASK, format_spec)
-        except ValueError:
-            return MASK
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Secret):
-            return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
-
-    def __hash__(self) -> int:
-        return hash((Secret, self._value))
-
-    def __reduce__(self) -> tuple[type[Secret], tuple[str]]:
-        return (Secret, (self._value,))
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +45,7 @@ class OAuthClientCredentials:
     host: WorkspaceHost
     client_id: str
     client_secret: Secret
-    scopes: str = "all-apis"
+    scopes: str = DEFAULT_SCOPES
     auth_type: Literal["oauth-m2m"] = "oauth-m2m"
 
     def __post_init__(self) -> None:
@@ -147,35 +103,291 @@ def _separator_index(text: str) -> int:
     return first if closing == -1 else text.find(LOGIN_SEPARATOR, closing)
 
 
-KNOWN_AUTH_TYPES = frozenset(
+@dataclass(frozen=True, slots=True)
+class FieldWording:
+    """How one credential source names its fields and words its messages.
+
+    ``source`` is the name its errors carry. ``host`` ... ``auth_type`` are the field names the
+    user knows (``DATABRICKS_TOKEN``, ``'token'``, ``token=``); ``auth_type`` is ``None`` where
+    no auth type can be pinned. ``context`` starts every message (``"profile 'prod' in
+    /home/me/.databrickscfg: "``), ``given`` says how a field got there (``"set"``,
+    ``"given"``), ``verb`` what the user does about it (``"set"``, ``"pass"``, ``"add"``) and
+    ``fix`` ends every message about a broken field. With ``path`` and ``section`` the fields
+    are a profile in a file, and an auth type brickgate cannot use yet raises
+    ``UnusableProfileError`` instead of ``SourceUnavailableError``.
+    """
+
+    source: str
+    host: str = "host"
+    token: str = "token"  # noqa: S105 (a field name)
+    client_id: str = "client_id"
+    client_secret: str = "client_secret"  # noqa: S105 (a field name)
+    scopes: str = "scopes"
+    auth_type: str | None = "auth_type"
+    context: str = ""
+    given: str = "set"
+    verb: str = "set"
+    fix: str = ""
+    path: str | None = None
+    section: str | None = None
+
+    @classmethod
+    def for_keys(
+        cls,
+        source: str,
+        *,
+        context: str = "",
+        verb: str = "add",
+        fix: str = "",
+        path: str | None = None,
+        section: str | None = None,
+    ) -> FieldWording:
+        """Wording for fields that are keys of a file or record, shown quoted (``'token'``)."""
+        return cls(
+            source,
+            host=repr("host"),
+            token=repr("token"),
+            client_id=repr("client_id"),
+            client_secret=repr("client_secret"),
+            scopes=repr("scopes"),
+            auth_type=repr("auth_type"),
+            context=context,
+            verb=verb,
+            fix=fix,
+            path=path,
+            section=section,
+        )
+
+    def shown(self, field: str) -> str:
+        """The source's name for ``field`` (``"host"``, ``"token"``, ``"client_id"``...)."""
+        name: str | None = getattr(self, field)
+        return name if name is not None else "the auth type"
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    host: str | WorkspaceHost | None
+    token: str | Secret | None
+    client_id: str | None
+    client_secret: str | Secret | None
+    scopes: str | None
+
+    def present(self, *names: str) -> list[str]:
+        return [name for name in names if getattr(self, name) is not None]
+
+
+class _AuthRule(NamedTuple):
+    needs: tuple[str, ...]
+    build: Callable[[WorkspaceHost, _Fields, FieldWording], Credential]
+
+
+def _pat(host: WorkspaceHost, fields: _Fields, wording: FieldWording) -> Credential:
+    return PersonalAccessToken(host=host, token=_secret(fields.token, "token", wording))
+
+
+def _oauth_m2m(host: WorkspaceHost, fields: _Fields, wording: FieldWording) -> Credential:
+    secret = _secret(fields.client_secret, "client_secret", wording)
+    try:
+        return OAuthClientCredentials(
+            host=host,
+            client_id=fields.client_id or "",
+            client_secret=secret,
+            scopes=_scopes(fields.scopes, wording),
+        )
+    except InvalidCredentialError as error:
+        raise _broken(wording, f"{wording.client_id} is not usable: {error}") from None
+
+
+AUTH_TYPES: Mapping[str, _AuthRule] = MappingProxyType(
     {
-        "pat",
-        "basic",
-        "oauth-m2m",
-        "metadata-service",
-        "env-oidc",
-        "file-oidc",
-        "github-oidc",
-        "github-oidc-azure",
-        "azure-client-secret",
-        "azure-cli",
-        "azure-msi",
-        "azure-devops-oidc",
-        "external-browser",
-        "databricks-cli",
-        "runtime",
-        "runtime-oauth",
-        "google-credentials",
-        "google-id",
-        "model-serving",
+        "pat": _AuthRule(("token",), _pat),
+        "oauth-m2m": _AuthRule(("client_id", "client_secret"), _oauth_m2m),
     }
 )
+"""The one table of the auth types brickgate supports: the fields each needs, and its builder.
+
+Any other auth type (``databricks-cli``, ``external-browser``, ``azure-cli``, ``env-oidc``...)
+is "not supported yet": an environment naming it is skipped, a profile using it is unusable.
+Supporting one is adding its row here.
+"""
+SUPPORTED_AUTH_TYPES: tuple[str, ...] = tuple(AUTH_TYPES)
 
 
-def shown_auth_type(value: str) -> str:
-    """An auth type as it may appear in a message: quoted when it is a known name, else hidden.
+def credential_from_fields(
+    *,
+    wording: FieldWording,
+    host: str | WorkspaceHost | None = None,
+    token: str | Secret | None = None,
+    client_id: str | None = None,
+    client_secret: str | Secret | None = None,
+    scopes: str | None = None,
+    auth_type: str | None = None,
+    implied_auth_type: str | None = None,
+    trusted_hosts: Iterable[str] = (),
+) -> Credential:
+    """Turn one source's raw fields into a credential, by the rules every source shares.
 
-    An unknown value is never echoed: a secret pasted into the wrong field must not leak.
+    Text is trimmed and empty text counts as absent. The auth type is ``auth_type`` when pinned
+    (any case); else ``pat`` for a token, ``oauth-m2m`` for a client id or secret, and both
+    at once are ambiguous; else ``implied_auth_type`` (what the source's format implies for a
+    profile without either, e.g. ``databricks-cli`` for a host-only ``~/.databrickscfg``
+    profile). ``scopes`` (comma- or space-separated, default ``all-apis``) applies to OAuth.
+    Returns a ``PersonalAccessToken`` or ``OAuthClientCredentials``. Raises, every message in
+    ``wording``'s terms and never with a value: ``AmbiguousCredentialsError`` for a token and
+    client credentials with no auth type pinned; ``SourceUnavailableError`` (or, for a profile,
+    ``UnusableProfileError``) for an auth type not in ``AUTH_TYPES``; ``CredentialSourceError``
+    for a missing field or an unusable host, secret, client id or scopes.
     """
-    name = value.strip().lower()
-    return repr(name) if name in KNOWN_AUTH_TYPES else "an unrecognised value"
+    fields = _Fields(
+        host=_trimmed(host),
+        token=_trimmed(token),
+        client_id=_text(client_id),
+        client_secret=_trimmed(client_secret),
+        scopes=_text(scopes),
+    )
+    pinned = _text(auth_type)
+    chosen = _chosen_auth_type(fields, pinned, implied_auth_type, wording)
+    rule = AUTH_TYPES[chosen]
+    credentials = fields.present("token", "client_id", "client_secret")
+    if fields.host is None:
+        shown = [wording.shown(name) for name in credentials]
+        problem = f"{wording.host} is not {wording.given}"
+        if shown:
+            problem = f"{_listed(shown)} {_be(shown)} {wording.given} without {wording.host}"
+        raise _broken(wording, f"{problem}; {wording.verb} the workspace host as {wording.host}")
+    missing = [wording.shown(name) for name in rule.needs if getattr(fields, name) is None]
+    if missing:
+        it = "it" if len(missing) == 1 else "them"
+        if pinned is not None:
+            problem = f"{wording.shown('auth_type')} is {chosen!r} but {_listed(missing)} "
+            problem += f"{_be(missing)} not {wording.given}; {wording.verb} {it}"
+        else:
+            shown = [wording.shown(name) for name in credentials]
+            problem = f"{_listed(shown)} {_be(shown)} {wording.given} without "
+            problem += f"{_listed(missing)}; {wording.verb} {it} too"
+        raise _broken(wording, problem)
+    return rule.build(_host(fields.host, trusted_hosts, wording), fields, wording)
+
+
+def _chosen_auth_type(
+    fields: _Fields, pinned: str | None, implied: str | None, wording: FieldWording
+) -> str:
+    if pinned is not None:
+        if pinned.lower() not in AUTH_TYPES:
+            raise _unsupported(
+                wording, f"{wording.shown('auth_type')} is {shown_auth_type(pinned)}", pinned=True
+            )
+        return pinned.lower()
+    has_token = fields.token is not None
+    has_client = bool(fields.present("client_id", "client_secret"))
+    client = f"{wording.client_id}/{wording.client_secret}"
+    if has_token and has_client:
+        choose = f"{wording.verb} only one of them"
+        if wording.auth_type is not None:
+            choose = (
+                f"{wording.verb} {wording.auth_type} ('pat' or 'oauth-m2m') to choose, "
+                "or remove one of them"
+            )
+        raise AmbiguousCredentialsError(
+            f"{wording.source}: {wording.context}both {wording.token} and {client} are "
+            f"{wording.given}; {choose}"
+        )
+    if has_token:
+        return "pat"
+    if has_client:
+        return "oauth-m2m"
+    if implied is not None:
+        if implied not in AUTH_TYPES:
+            raise _unsupported(
+                wording,
+                f"without {wording.token} or {client} it would sign in with auth type "
+                f"{shown_auth_type(implied)}",
+            )
+        return implied
+    if fields.host is not None:
+        problem = f"{wording.host} is {wording.given} without {wording.token} (or "
+        problem += f"{wording.client_id} and {wording.client_secret}); "
+        raise _broken(wording, problem + f"{wording.verb} {wording.token} too")
+    raise _broken(
+        wording,
+        f"no credential is {wording.given}: {wording.verb} {wording.host} with "
+        f"{wording.token}, or with {wording.client_id} and {wording.client_secret}",
+    )
+
+
+def _unsupported(wording: FieldWording, what: str, *, pinned: bool = False) -> ConfigurationError:
+    supported = ", ".join(SUPPORTED_AUTH_TYPES)
+    reason = f"{what}, which brickgate does not support yet (supported: {supported})"
+    if wording.path is not None and wording.section is not None:
+        fix = wording.fix or (
+            f"Run `brickgate login --profile {wording.section}` to store a token for it"
+        )
+        return UnusableProfileError(
+            path=wording.path, section=wording.section, reason=reason, fix=fix
+        )
+    if pinned:
+        reason += f"; change {wording.shown('auth_type')} to one of those, or remove it"
+    return SourceUnavailableError(wording.source, _sentence(wording, reason))
+
+
+def _broken(wording: FieldWording, problem: str) -> CredentialSourceError:
+    return CredentialSourceError(wording.source, _sentence(wording, problem))
+
+
+def _sentence(wording: FieldWording, problem: str) -> str:
+    fix = f". {wording.fix}" if wording.fix else ""
+    return f"{wording.context}{problem}{fix}"
+
+
+def _host(
+    host: str | WorkspaceHost, trusted_hosts: Iterable[str], wording: FieldWording
+) -> WorkspaceHost:
+    if isinstance(host, WorkspaceHost):
+        return host
+    try:
+        return WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+    except InvalidHostError as error:
+        raise _broken(wording, f"{wording.host} is not usable: {error}") from None
+
+
+def _secret(value: str | Secret | None, field: str, wording: FieldWording) -> Secret:
+    if isinstance(value, Secret):
+        return value
+    what = "token" if field == "token" else "client secret"
+    try:
+        return Secret(value or "", what=what)
+    except InvalidCredentialError as error:
+        raise _broken(wording, f"{wording.shown(field)} is not usable: {error}") from None
+
+
+_SCOPE_SEPARATORS = re.compile(r"[\s,]+")
+
+
+def _scopes(text: str | None, wording: FieldWording) -> str:
+    scopes = [scope for scope in _SCOPE_SEPARATORS.split(text or "") if scope]
+    if any(not ("!" <= char <= "~") for scope in scopes for char in scope):
+        raise _broken(
+            wording, f"{wording.scopes} contains a control or non-ASCII character; fix it"
+        )
+    return " ".join(scopes) or DEFAULT_SCOPES
+
+
+def _text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    return value.strip() or None
+
+
+_Parsed = TypeVar("_Parsed", Secret, WorkspaceHost)
+
+
+def _trimmed(value: str | _Parsed | None) -> str | _Parsed | None:
+    return _text(value) if isinstance(value, str) else value
+
+
+def _listed(names: list[str]) -> str:
+    return " and ".join(names)
+
+
+def _be(names: list[str]) -> str:
+    return "is" if len(names) == 1 else "are"

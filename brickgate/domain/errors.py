@@ -7,18 +7,21 @@
     │   ├── InvalidCredentialError    a token/secret that is malformed (e.g. contains whitespace)
     │   ├── CredentialSourceError     a credential source that is configured but broken
     │   │   ├── SourceUnavailableError the source cannot work on this machine (no keyring backend)
-    │   │   └── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   │   ├── CredentialStoreError  a store that cannot save or delete (unwritable file...)
+    │   │   └── UnsafeFileError       a credentials file or folder refused before it was read
     │   ├── AmbiguousCredentialsError two auth methods configured and no auth type pinned
     │   ├── NoCredentialsError        no source had credentials (lists every place looked at)
     │   ├── UnknownProfileError       a named profile that no store has
     │   └── UnusableProfileError      a profile that exists but cannot be used (and why)
     └── RemoteError                   something went wrong talking to the workspace
         ├── TransportError            no usable HTTP response (connect, TLS, reset)
+        │   ├── ConnectError          the connection could not be opened: nothing was sent
         │   └── TimeoutError          connect, read, stream-idle or total budget ran out
         ├── StreamError               a stream ended early or was malformed (.partial)
         └── ApiError                  the workspace answered with an error
             ├── BadRequestError       400 / INVALID_PARAMETER_VALUE, BAD_REQUEST ...
-            │   └── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
+            │   ├── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
+            │   └── ResponsesOnlyError    the model only supports the Responses API
             ├── AuthenticationError   401 / UNAUTHENTICATED, token endpoint errors
             ├── PermissionDeniedError 403 / PERMISSION_DENIED
             ├── NotFoundError         404 / RESOURCE_DOES_NOT_EXIST, ENDPOINT_NOT_FOUND
@@ -35,7 +38,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from brickgate.domain.redaction import looks_like_secret, shown_name
+
 if TYPE_CHECKING:
+    from brickgate.domain.calls import Answer
     from brickgate.domain.chat import ChatResponse
 
 
@@ -90,6 +96,20 @@ class CredentialStoreError(CredentialSourceError):
     """A credential store cannot save or delete (no keyring backend, unwritable file...)."""
 
 
+class UnsafeFileError(CredentialSourceError):
+    """A credentials file or its folder was refused before being read, and left as it was.
+
+    ``path`` is the file or folder, ``problem`` what is wrong with it (a link, a FIFO, another
+    owner, loose permissions, too large) and ``fix`` the command or step that makes it usable.
+    """
+
+    def __init__(self, source: str, *, path: str, problem: str, fix: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.fix = fix
+        super().__init__(source, f"{path} {problem}; brickgate will not use it. {fix}")
+
+
 class AmbiguousCredentialsError(ConfigurationError):
     """More than one auth method is configured in one place and no auth type pins one."""
 
@@ -103,16 +123,23 @@ class NoCredentialsError(ConfigurationError):
 
 
 class UnknownProfileError(ConfigurationError):
-    """A profile was named explicitly but no credential store has it."""
+    """A profile was named explicitly but no credential store has it.
+
+    The message shows the name unless it looks like a token (``profile="dapi..."``).
+    """
 
     def __init__(self, profile: str, known: Sequence[str] = ()) -> None:
         self.profile = profile
         self.known = tuple(known)
         hint = f" Known profiles: {', '.join(self.known)}." if self.known else ""
-        super().__init__(
-            f"no profile named {profile!r} in any credential store.{hint} "
-            f"Create it with: brickgate login --profile {profile}"
+        fix = (
+            "The name looks like a token, so it is not shown: pass a token as the token, "
+            "not as the profile"
+            if looks_like_secret(profile)
+            else f"Create it with: brickgate login --profile {profile}"
         )
+        shown = shown_name(profile)
+        super().__init__(f"no profile named {shown} in any credential store.{hint} {fix}")
 
 
 class UnusableProfileError(ConfigurationError):
@@ -138,6 +165,10 @@ class TransportError(RemoteError):
     """No usable HTTP response: the connection failed, was reset, or TLS failed."""
 
 
+class ConnectError(TransportError):
+    """The connection could not be opened (refused, DNS, TLS handshake): nothing was sent."""
+
+
 class TimeoutError(TransportError):
     """A connect, read, stream-idle or total-time budget ran out."""
 
@@ -159,7 +190,11 @@ class ApiError(RemoteError):
     ``status`` is the HTTP status, ``error_code`` the Databricks code (``RESOURCE_DOES_NOT_EXIST``)
     when the body had one, ``message`` the readable text, ``request_id`` the id to quote to support,
     ``retry_after`` the seconds the server asked to wait (``Retry-After``), when it said.
+    ``native_answer`` is set only by raw pass-through calls: the refusal as received (status,
+    headers without cookies, body), for a gateway to relay unchanged.
     """
+
+    native_answer: Answer | None = None
 
     def __init__(
         self,
@@ -199,6 +234,13 @@ class InvalidRequestError(BadRequestError, ConfigurationError):
             f"{message} (not sent)", status=400, error_code="BRICKGATE_INVALID_REQUEST"
         )
         self.message = message
+
+
+class ResponsesOnlyError(BadRequestError):
+    """The model refused Chat Completions: it only supports the Responses API (400).
+
+    Send the request with ``protocol="responses"`` (``"auto"`` switches and remembers).
+    """
 
 
 class AuthenticationError(ApiError):

@@ -226,11 +226,6 @@ RULES_BY_FAMILY: Mapping[ModelFamily, tuple[Rule, ...]] = {
 }
 
 
-def rules_for(model: str) -> tuple[Rule, ...]:
-    """The rules ``apply_rules`` runs for ``model``, in order."""
-    return _rules_for(model)
-
-
 @lru_cache(maxsize=512)
 def _rules_for(model: str) -> tuple[Rule, ...]:
     family_rules = RULES_BY_FAMILY[model_family(model)]

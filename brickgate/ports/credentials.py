@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Final, Literal, Protocol, runtime_checkable
 
 from brickgate.domain.credentials import Credential
+
+SourceRole = Literal["explicit", "ambient", "stored"]
+EXPLICIT: Final = "explicit"
+AMBIENT: Final = "ambient"
+STORED: Final = "stored"
 
 
 @runtime_checkable
@@ -19,13 +24,31 @@ class CredentialSource(Protocol):
       no such profile here);
     - raises ``SourceUnavailableError`` when the source cannot work on this machine at all
       (no keyring backend...): the chain records it as skipped with that reason;
+    - raises ``UnusableProfileError`` (path, section, reason) when the profile exists but cannot
+      be used (host-only, an auth type brickgate does not support yet): the chain records it as
+      skipped when no profile was named, and raises it when that profile was;
     - raises another ``ConfigurationError`` when it is configured but broken (corrupt file,
       half-set variables, unsupported auth type...). It never raises anything else and never
       puts a secret in an exception.
 
-    ``name`` is short and stable (``"environment"``, ``"keyring"``); ``describe()`` says where
-    the source looks, for diagnostics, without secrets.
+    ``name`` is short and stable (``"environment"``, ``"keyring"``) and only ever shown;
+    ``describe()`` says where the source looks, for diagnostics, without secrets.
+
+    ``role`` is how the credential chain treats the source, whatever its name:
+
+    - ``"explicit"``: credentials the caller passed in code (``host=``/``token=``). Asked with no
+      profile, and it always wins.
+    - ``"ambient"``: one identity set around the process (``DATABRICKS_*`` variables). Asked
+      with no profile; a profile named explicitly shadows it.
+    - ``"stored"``: named profiles kept somewhere (keyring, files, memory). Asked with the
+      profile; a store that lists its profiles offers them in "unknown profile" errors. A
+      profile that exists but cannot be used raises ``UnusableProfileError``.
     """
+
+    @property
+    def role(self) -> SourceRole:
+        """``"explicit"``, ``"ambient"`` or ``"stored"``: how the chain asks this source."""
+        ...
 
     @property
     def name(self) -> str:

@@ -19,6 +19,7 @@ from brickgate.domain.batch import (
     shown_id,
 )
 from brickgate.domain.errors import ConfigurationError, InvalidRequestError
+from brickgate.domain.redaction import redact
 
 DEFAULT_FSYNC_EVERY = 100
 _MAX_LISTED = 5
@@ -172,12 +173,15 @@ def _rewrite(path: Path, lines: list[bytes]) -> None:
 
 
 def result_record(result: BatchResult) -> dict[str, Any]:
-    """One output line's JSON: the id, then the text and usage or the error, and latency."""
+    """One output line's JSON: the id, then the text and usage or the error, and latency.
+
+    The error message is scrubbed of every registered secret and secret-shaped string.
+    """
     record: dict[str, Any] = {"id": result.id}
     response = result.response
     if result.error is not None:
         message = getattr(result.error, "message", None) or str(result.error)
-        record["error"] = {"class": type(result.error).__name__, "message": message}
+        record["error"] = {"class": type(result.error).__name__, "message": redact(message)}
         status = getattr(result.error, "status", None)
         if status is not None:
             record["error"]["status"] = status

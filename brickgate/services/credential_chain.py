@@ -7,28 +7,30 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from brickgate.domain.auth_types import KNOWN_AUTH_TYPES
 from brickgate.domain.credentials import (
     Credential,
+    FieldWording,
     OAuthClientCredentials,
-    PersonalAccessToken,
     Secret,
+    credential_from_fields,
 )
 from brickgate.domain.errors import (
-    AmbiguousCredentialsError,
     ConfigurationError,
     CredentialSourceError,
     NoCredentialsError,
     SourceUnavailableError,
     UnknownProfileError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.redaction import looks_like_secret, shown_name
 from brickgate.domain.resolution import Resolution, TraceEntry
-from brickgate.ports.credentials import CredentialSource
+from brickgate.ports.credentials import AMBIENT, EXPLICIT, CredentialSource
 
 logger = logging.getLogger(__name__)
 
 EXPLICIT_SOURCE = "arguments"
-AMBIENT_SOURCE = "environment"
 LOGIN_HINT = (
     "To fix this, run `brickgate login` (or `brickgate login --profile NAME`), set "
     "DATABRICKS_HOST and DATABRICKS_TOKEN, or pass host= and token= explicitly."
@@ -62,11 +64,12 @@ class CredentialChain:
     """Asks credential sources in order and records what each one did.
 
     The usual order is explicit arguments, environment, OS keyring, brickgate's file,
-    ``~/.databrickscfg``. The source named ``"arguments"`` always wins and is asked with no
-    profile; the source named ``"environment"`` is skipped when a profile is named, since a
-    profile named explicitly beats ambient variables. ``environ`` is only read to list the
-    ``DATABRICKS_*``/``BRICKGATE_*`` variables seen (values masked) in "no credentials" errors.
-    ``default_profile`` is used when ``resolve`` is given none.
+    ``~/.databrickscfg``. How a source is asked depends on its declared ``role``, never on its
+    name: an explicit source is asked with no profile and wins; an ambient source is asked
+    with no profile and, when a profile is named, is shadowed by it; stored sources are asked
+    for the profile. ``environ`` is only read to list the ``DATABRICKS_*``/``BRICKGATE_*``
+    variables seen (values masked) in "no credentials" errors. ``default_profile`` is used
+    when ``resolve`` is given none.
     """
 
     def __init__(
@@ -94,24 +97,35 @@ class CredentialChain:
 
         With ``exhaustive`` every source is asked, so later sources that also have credentials
         are marked ``"shadowed"``; otherwise the chain stops at the first hit and marks the rest
-        ``"skipped"``. Raises ``UnknownProfileError`` when a profile named explicitly is in no
-        store, ``NoCredentialsError`` (listing every place looked at) when nothing matched, and
-        lets through the ``ConfigurationError`` of a source that is configured but broken
-        (except a source after the one used, in exhaustive mode, which is only recorded).
+        ``"skipped"``. A profile that exists but cannot be used is ``"skipped"`` with the reason
+        when no profile was named. Raises ``UnusableProfileError`` when the profile named
+        exists but cannot be used and no other store has it, ``UnknownProfileError`` when it
+        is in no store, ``NoCredentialsError`` (listing every place looked at) when nothing
+        matched, and lets through the ``ConfigurationError`` of a source that is configured
+        but broken (except a source after the one used, in exhaustive mode, which is only
+        recorded).
         """
         profile = profile if profile is not None else self._default_profile
         trace: list[TraceEntry] = []
         hit: _Hit | None = None
+        unusable: UnusableProfileError | None = None
         for source in self._sources:
             if hit is not None and not exhaustive:
                 reason = f"not checked: {hit.source} already supplied credentials"
                 trace.append(TraceEntry(source.name, "skipped", reason, _where(source)))
                 continue
-            entry, credential = self._ask(source, profile, hit)
+            try:
+                entry, credential = self._ask(source, profile, hit)
+            except UnusableProfileError as error:
+                unusable = unusable or error
+                entry = TraceEntry(source.name, "skipped", f"unusable: {error}", _where(source))
+                credential = None
             trace.append(entry)
             if credential is not None and hit is None:
                 hit = _Hit(source.name, credential)
         if hit is None:
+            if profile is not None and unusable is not None:
+                raise unusable
             if profile is not None:
                 raise UnknownProfileError(profile, self._known_profiles())
             raise NoCredentialsError(
@@ -124,31 +138,35 @@ class CredentialChain:
     def _ask(
         self, source: CredentialSource, profile: str | None, hit: _Hit | None
     ) -> tuple[TraceEntry, Credential | None]:
-        name, where = source.name, _where(source)
-        if profile is not None and name == AMBIENT_SOURCE:
-            reason = (
-                f"a profile ({profile!r}) was named explicitly, which beats environment variables"
-            )
-            return TraceEntry(name, "skipped", reason, where), None
+        name, where, role = source.name, _where(source), source.role
+        named = profile if role == AMBIENT else None
+        asked = None if role in (EXPLICIT, AMBIENT) else profile
         try:
-            credential = source.resolve(None if name == EXPLICIT_SOURCE else profile)
+            credential = source.resolve(asked)
         except SourceUnavailableError as error:
             return TraceEntry(name, "skipped", f"unavailable: {error.reason}", where), None
         except ConfigurationError as error:
+            if named is not None:
+                problem = _error_reason(error)
+                reason = f"ignored, profile {shown_name(named)} was named explicitly; {problem}"
+                return TraceEntry(name, "skipped", reason, where), None
             if hit is None:
                 raise
             reason = f"ignored, {hit.source} already supplied credentials; {_error_reason(error)}"
             return TraceEntry(name, "skipped", reason, where), None
         if credential is None:
-            return TraceEntry(name, "skipped", _not_configured(name, profile), where), None
+            return TraceEntry(name, "skipped", _not_configured(role, asked), where), None
         if hit is not None:
             return TraceEntry(name, "shadowed", f"shadowed by {hit.source}", where), credential
+        if named is not None:
+            reason = f"shadowed by profile {shown_name(named)}, named explicitly"
+            return TraceEntry(name, "shadowed", reason, where), None
         return TraceEntry(name, "used", _used_reason(credential), where), credential
 
     def _known_profiles(self) -> list[str]:
         known: set[str] = set()
         for source in self._sources:
-            if source.name in (EXPLICIT_SOURCE, AMBIENT_SOURCE):
+            if source.role in (EXPLICIT, AMBIENT):
                 continue
             lister = getattr(source, "profiles", None)
             if not callable(lister):
@@ -189,7 +207,9 @@ def masked_variables(environ: Mapping[str, str]) -> list[str]:
 
 
 def _masked_value(name: str, value: str) -> str:
-    if name not in _SHOWN_VARIABLES or _SECRET_LOOKING.search(value):
+    if name not in _SHOWN_VARIABLES or _SECRET_LOOKING.search(value) or looks_like_secret(value):
+        return "***"
+    if name == "DATABRICKS_AUTH_TYPE" and value.strip().lower() not in KNOWN_AUTH_TYPES:
         return "***"
     if len(value) > _MAX_SHOWN:
         return repr(value[:_MAX_SHOWN] + "…")
@@ -209,10 +229,10 @@ def _error_reason(error: ConfigurationError) -> str:
     return str(error)
 
 
-def _not_configured(name: str, profile: str | None) -> str:
-    if name == EXPLICIT_SOURCE:
+def _not_configured(role: str, profile: str | None) -> str:
+    if role == EXPLICIT:
         return "not configured: no host=/token= or client credentials were passed"
-    wanted = f"profile {profile!r}" if profile is not None else "credentials"
+    wanted = f"profile {shown_name(profile)}" if profile is not None else "credentials"
     return f"not configured: no {wanted} here"
 
 
@@ -222,51 +242,50 @@ def _used_reason(credential: Credential) -> str:
     return f"personal access token for {credential.host.url}"
 
 
+ARGUMENTS_WORDING = FieldWording(
+    EXPLICIT_SOURCE,
+    host="host=",
+    token="token=",  # noqa: S106 (an argument name)
+    client_id="client_id=",
+    client_secret="client_secret=",  # noqa: S106 (an argument name)
+    scopes="scopes=",
+    auth_type=None,
+    given="given",
+    verb="pass",
+)
+
+
 def credential_from_arguments(
     *,
     host: str | WorkspaceHost | None = None,
     token: str | Secret | None = None,
     client_id: str | None = None,
     client_secret: str | Secret | None = None,
+    scopes: str | None = None,
     trusted_hosts: Iterable[str] = (),
 ) -> Credential | None:
     """Build the credential passed as explicit arguments, or ``None`` when none were passed.
 
-    Returns a ``PersonalAccessToken`` (``host`` + ``token``) or ``OAuthClientCredentials``
-    (``host`` + ``client_id`` + ``client_secret``). Raises ``AmbiguousCredentialsError`` when
-    both methods are given, ``CredentialSourceError`` when one is incomplete, and the
-    ``InvalidHostError``/``InvalidCredentialError`` of a bad host or secret.
+    The arguments go through ``credential_from_fields``, as every source's fields do. Returns
+    a ``PersonalAccessToken`` (``host`` + ``token``) or ``OAuthClientCredentials`` (``host`` +
+    ``client_id`` + ``client_secret``, ``scopes`` default ``all-apis``). Raises
+    ``InvalidHostError``/``InvalidCredentialError`` for a bad host or secret (checked first),
+    ``AmbiguousCredentialsError`` when both methods are given, and ``CredentialSourceError``
+    when one is incomplete.
     """
-    oauth_given = client_id is not None or client_secret is not None
-    if host is None and token is None and not oauth_given:
+    if host is None and token is None and client_id is None and client_secret is None:
         return None
-    if token is not None and oauth_given:
-        raise AmbiguousCredentialsError(
-            "both a token and OAuth client credentials were passed; pass either token= or "
-            "client_id= and client_secret=, not both"
-        )
-    if host is None:
-        raise CredentialSourceError(
-            EXPLICIT_SOURCE, "credentials were passed without host=; pass the workspace host too"
-        )
-    workspace = (
-        host
-        if isinstance(host, WorkspaceHost)
-        else WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+    if isinstance(host, str):
+        host = WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
+    if isinstance(token, str):
+        token = Secret(token)
+    if isinstance(client_secret, str):
+        client_secret = Secret(client_secret, what="client secret")
+    return credential_from_fields(
+        wording=ARGUMENTS_WORDING,
+        host=host,
+        token=token,
+        client_id=client_id,
+        client_secret=client_secret,
+        scopes=scopes,
     )
-    if token is not None:
-        secret = token if isinstance(token, Secret) else Secret(token)
-        return PersonalAccessToken(host=workspace, token=secret)
-    if client_id is None or client_secret is None:
-        missing = "client_secret=" if client_id is not None else "client_id="
-        if not oauth_given:
-            missing = "token= (or client_id= and client_secret=)"
-        raise CredentialSourceError(
-            EXPLICIT_SOURCE, f"host= was passed without {missing}; pass it too"
-        )
-    secret = (
-        client_secret
-        if isinstance(client_secret, Secret)
-        else Secret(client_secret, what="client secret")
-    )
-    return OAuthClientCredentials(host=workspace, client_id=client_id, client_secret=secret)

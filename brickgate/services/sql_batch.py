@@ -1,31 +1,25 @@
-"""Remote batch inference: run an ``ai_query`` statement on a SQL warehouse and follow it."""
+"""Remote batch inference: the polling policy, results and the steps both service forms share."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from brickgate.domain.errors import (
-    BrickgateError,
-    RateLimitError,
-    RemoteError,
-    ServerError,
-    TransportError,
-)
+from brickgate.domain.errors import BrickgateError, RemoteError
 from brickgate.domain.sql import AiQueryJob, StatementRequest, StatementStatus
-from brickgate.ports.clock import Clock
-from brickgate.ports.statements import StatementTransport
 
 StatusCallback = Callable[[StatementStatus, float], None]
 
-_TRANSIENT = (RateLimitError, ServerError, TransportError)
 COUNT_WAIT = "30s"
 
 
 @dataclass(frozen=True, slots=True)
 class PollPolicy:
-    """How often to poll: ``initial`` seconds, growing by ``factor`` up to ``maximum``;
-    ``transient_retries`` failed polls in a row (429, 5xx, network) are tolerated."""
+    """How often to poll: ``initial`` seconds, growing by ``factor`` up to ``maximum``.
+
+    A poll that fails transiently (429, 5xx, network) is sent again up to ``transient_retries``
+    times by the transport's retry layer (the only one), whatever the client's own limit.
+    """
 
     initial: float = 0.5
     factor: float = 1.5
@@ -70,15 +64,6 @@ def next_delay(policy: PollPolicy, delay: float) -> float:
     return min(delay * policy.factor, policy.maximum)
 
 
-def retry_wait(policy: PollPolicy, error: BrickgateError, failures: int) -> float | None:
-    """The wait before polling again after ``failures`` failed polls in a row, the last
-    raising ``error``; ``None`` when ``error`` is not transient or the retries are spent."""
-    if not isinstance(error, _TRANSIENT) or failures > policy.transient_retries:
-        return None
-    wait = getattr(error, "retry_after", None)
-    return float(wait) if isinstance(wait, (int, float)) else policy.maximum
-
-
 def ended(status: StatementStatus, sql: str, elapsed: float) -> SqlBatchResult:
     """The result of a statement that can change no more, before its output is counted."""
     return SqlBatchResult(
@@ -117,73 +102,3 @@ def count_of(status: StatementStatus) -> tuple[int | None, str | None]:
 def count_failed(error: BrickgateError) -> tuple[int | None, str | None]:
     """No row count, because counting raised ``error``."""
     return None, f"counting the output rows failed: {error}"
-
-
-class SqlBatchService:
-    """Submits ``AiQueryJob``s through a ``StatementTransport`` and polls them with back-off."""
-
-    def __init__(
-        self, transport: StatementTransport, clock: Clock, policy: PollPolicy | None = None
-    ) -> None:
-        self.transport = transport
-        self._clock = clock
-        self._policy = policy or PollPolicy()
-
-    def run(self, job: AiQueryJob, on_status: StatusCallback | None = None) -> SqlBatchResult:
-        """Run ``job`` to its end and count the output rows when it succeeded.
-
-        ``on_status(status, elapsed)`` is called with every status seen. On
-        ``KeyboardInterrupt`` the statement is cancelled before the interrupt propagates.
-        Raises brickgate errors when submitting fails or polling keeps failing; a statement
-        that ran and failed is returned with ``state == "FAILED"``.
-        """
-        started = self._clock.monotonic()
-        sql = job.sql()
-        status = self.transport.submit(StatementRequest(sql, job.warehouse_id))
-        status = self._follow(status, started, on_status)
-        result = ended(status, sql, self._clock.monotonic() - started)
-        if not result.succeeded:
-            return result
-        return counted(result, self._count(job), self._clock.monotonic() - started)
-
-    def _follow(
-        self, status: StatementStatus, started: float, on_status: StatusCallback | None
-    ) -> StatementStatus:
-        delay = self._policy.initial
-        try:
-            while True:
-                if on_status is not None:
-                    on_status(status, self._clock.monotonic() - started)
-                if status.done:
-                    return status
-                self._clock.sleep(delay)
-                delay = next_delay(self._policy, delay)
-                status = self._poll(status.statement_id)
-        except KeyboardInterrupt:
-            self._cancel(status.statement_id)
-            raise
-
-    def _poll(self, statement_id: str) -> StatementStatus:
-        failures = 0
-        while True:
-            try:
-                return self.transport.get(statement_id)
-            except BrickgateError as error:
-                failures += 1
-                wait = retry_wait(self._policy, error, failures)
-                if wait is None:
-                    raise
-                self._clock.sleep(wait)
-
-    def _cancel(self, statement_id: str) -> None:
-        try:
-            self.transport.cancel(statement_id)
-        except BrickgateError:
-            return
-
-    def _count(self, job: AiQueryJob) -> tuple[int | None, str | None]:
-        try:
-            submitted = self.transport.submit(count_request(job))
-            return count_of(self._follow(submitted, self._clock.monotonic(), None))
-        except BrickgateError as error:
-            return count_failed(error)

@@ -1,4 +1,6 @@
-"""Test helpers shipped with brickgate: FakeWorkspace and in-memory backends for tests."""
+"""Test helpers shipped with brickgate: FakeWorkspace, the fake transport, a fake clock,
+in-memory backends and the port contract suites (``brickgate.testing.contracts``). Host
+applications use them to test their own code against brickgate."""
 
 from __future__ import annotations
 
@@ -6,16 +8,40 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from brickgate.testing._async.fake_transport import AsyncFakeTransport
+    from brickgate.testing._sync.fake_transport import FakeTransport
+    from brickgate.testing.clock import FakeClock
+    from brickgate.testing.fake_script import JsonReply, RecordedCall, StreamReply
     from brickgate.testing.fake_workspace import FakeWorkspace, Fault, RecordedRequest
     from brickgate.testing.memory_keyring import MemoryKeyring
+    from brickgate.testing.memory_store import MemoryCredentialStore
 
-__all__ = ["FakeWorkspace", "Fault", "MemoryKeyring", "RecordedRequest"]
+__all__ = [
+    "AsyncFakeTransport",
+    "FakeClock",
+    "FakeTransport",
+    "FakeWorkspace",
+    "Fault",
+    "JsonReply",
+    "MemoryCredentialStore",
+    "MemoryKeyring",
+    "RecordedCall",
+    "RecordedRequest",
+    "StreamReply",
+]
 
 _LAZY = {
+    "AsyncFakeTransport": "brickgate.testing._async.fake_transport",
+    "FakeClock": "brickgate.testing.clock",
+    "FakeTransport": "brickgate.testing._sync.fake_transport",
     "FakeWorkspace": "brickgate.testing.fake_workspace",
     "Fault": "brickgate.testing.fake_workspace",
-    "RecordedRequest": "brickgate.testing.fake_workspace",
+    "JsonReply": "brickgate.testing.fake_script",
+    "MemoryCredentialStore": "brickgate.testing.memory_store",
     "MemoryKeyring": "brickgate.testing.memory_keyring",
+    "RecordedCall": "brickgate.testing.fake_script",
+    "RecordedRequest": "brickgate.testing.fake_workspace",
+    "StreamReply": "brickgate.testing.fake_script",
 }
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from rich.progress import Progress
 
-from brickgate.adapters.fake_clock import FakeClock
-from brickgate.cli.progress import GateColumn, WatchedGate
+from brickgate.cli.progress import WaitColumn, WatchingClock
 from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing.clock import FakeClock
 from tests.cli.conftest import LOOPBACK, Cli
 from tests.cli.terminal import TerminalSession
 
@@ -93,20 +93,32 @@ def test_sigterm_stops_a_batch_like_ctrl_c(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
 
 
-def test_the_gate_column_says_when_the_run_waits_on_a_rate_limit() -> None:
-    clock = FakeClock()
-    gate = WatchedGate(clock)
-    column = GateColumn(gate)
+class RenderingClock(FakeClock):
+    """A fake clock that renders the column while a wait is in progress."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.shown: list[str] = []
+        self.render: Callable[[], str] = lambda: ""
+
+    def sleep(self, seconds: float) -> None:
+        self.shown.append(self.render())
+        super().sleep(seconds)
+
+
+def test_the_wait_column_says_when_the_run_waits_on_the_server() -> None:
+    inner = RenderingClock()
+    clock = WatchingClock(inner)
+    column = WaitColumn(clock)
     progress = Progress(column)
     progress.add_task("batch", total=3, rate="2.0")
     task = progress.tasks[0]
+    inner.render = lambda: column.render(task).plain
     assert column.render(task).plain == "2.0/s"
-    gate.pause(12)
-    assert column.render(task).plain == "rate limited, resuming in 12 s"
-    clock.advance(5)
-    assert column.render(task).plain == "rate limited, resuming in 7 s"
-    clock.advance(7)
+    clock.sleep(12)
+    assert inner.shown == ["rate limited or busy, resuming in 12 s"]
     assert column.render(task).plain == "2.0/s"
+    assert clock.seconds_left() == 0
 
 
 def test_a_terminal_shows_the_rate_limit_wait(tmp_path: Path) -> None:
@@ -122,6 +134,6 @@ def test_a_terminal_shows_the_rate_limit_wait(tmp_path: Path) -> None:
         session = stack.enter_context(
             TerminalSession("batch", "-m", MODEL, str(source), "-o", str(output), env=env)
         )
-        session.expect("rate limited, resuming in")
+        session.expect("rate limited or busy, resuming in")
         session.expect("done: 2 ok")
         assert session.wait() == 0

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from brickgate.domain.chat import Endpoint
 from brickgate.testing import FakeWorkspace, Fault
 from tests.cli.conftest import LOOPBACK, Cli
 
 CHAT_MODEL = "databricks-meta-llama-3-3-70b-instruct"
 
 
-class InterruptedService:
-    """A chat service whose calls are interrupted as if the user pressed Ctrl-C."""
+class InterruptedTransport:
+    """A workspace transport whose calls are interrupted as if the user pressed Ctrl-C."""
 
-    def endpoints(self, params: Any) -> list[Endpoint]:
+    def send(self, call: Any) -> Any:
         raise KeyboardInterrupt
 
     def close(self) -> None:
@@ -49,6 +49,21 @@ def test_unknown_profile_hint_names_the_profile(cli: Cli) -> None:
     first = result.stderr.splitlines()[0]
     assert "brickgate login --profile prod" in first
     assert "no profile 'prod' here" in result.stderr
+
+
+def test_unusable_profile_names_the_file_the_section_and_the_reason(
+    cli: Cli, clean_environment: Path
+) -> None:
+    config = clean_environment / ".databrickscfg"
+    config.write_text("[prod]\nhost = dbc-1234.cloud.databricks.com\n", encoding="utf-8")
+    result = cli("--profile", "prod", "endpoints")
+    assert result.exit_code == 2
+    first, *table = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert f"profile 'prod' in {config} cannot be used" in first
+    assert "unusable" in "\n".join(table)
+    assert "databricks-cli" in result.stderr
+    assert "no profile named" not in result.stderr
 
 
 @pytest.mark.parametrize(
@@ -109,7 +124,7 @@ def test_invalid_settings_are_a_configuration_error(cli: Cli, ws_env: dict[str, 
 
 
 def test_ctrl_c_exits_130_with_one_line(cli: Cli, ws_env: dict[str, str]) -> None:
-    result = cli("endpoints", env=ws_env, chat_service=InterruptedService())
+    result = cli("endpoints", env=ws_env, given_transport=InterruptedTransport())
     assert result.exit_code == 130
     assert result.stderr.strip() == "interrupted"
 

@@ -1,4 +1,4 @@
-"""Every credential source adapter runs the one CredentialSource contract (stores: Store too)."""
+"""Every in-package credential source runs the shipped CredentialSource contract (stores too)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pytest
 
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
+from brickgate.adapters.credentials.explicit import ExplicitSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.domain.credentials import (
     Credential,
     OAuthClientCredentials,
@@ -21,13 +21,15 @@ from brickgate.domain.credentials import (
     Secret,
 )
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.ports.credentials import CredentialSource, CredentialStore
-from brickgate.testing.memory_keyring import MemoryKeyring
-from tests.contract.credential_source_contract import (
+from brickgate.ports.credentials import AMBIENT, EXPLICIT, CredentialSource, CredentialStore
+from brickgate.testing.contracts import (
+    CredentialSourceContract,
     CredentialStoreContract,
     RawTextSourceContract,
     Setup,
 )
+from brickgate.testing.memory_keyring import MemoryKeyring
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 pytestmark = pytest.mark.contract
 
@@ -42,9 +44,10 @@ _ENV_NAMES = {
 class TestEnvironmentSource(RawTextSourceContract):
     __test__ = True
     expected_name = "environment"
+    expected_role = AMBIENT
 
     def make_source(
-        self, setup: Setup | None, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
     ) -> CredentialSource:
         fields = setup.fields() if setup else {}
         environ = {_ENV_NAMES[key]: value for key, value in fields.items()}
@@ -56,13 +59,13 @@ class TestDatabricksConfigSource(RawTextSourceContract):
     expected_name = "databrickscfg"
 
     def make_source(
-        self, setup: Setup | None, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
     ) -> CredentialSource:
         if setup is not None:
             lines = [f"[{setup.profile}]"]
             lines += [f"{key} = {value.strip()}" for key, value in setup.fields().items()]
-            (tmp_path / ".databrickscfg").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return DatabricksConfigSource({"HOME": str(tmp_path)}, trusted_hosts=trusted_hosts)
+            (directory / ".databrickscfg").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return DatabricksConfigSource({"HOME": str(directory)}, trusted_hosts=trusted_hosts)
 
 
 class TestKeyringStore(RawTextSourceContract, CredentialStoreContract):
@@ -70,14 +73,14 @@ class TestKeyringStore(RawTextSourceContract, CredentialStoreContract):
     expected_name = "keyring"
 
     def make_source(
-        self, setup: Setup | None, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
     ) -> CredentialSource:
         backend = MemoryKeyring()
         if setup is not None:
             backend.set_password("brickgate", setup.profile, json.dumps(setup.fields()))
         return KeyringStore(backend=backend, trusted_hosts=trusted_hosts)
 
-    def make_store(self, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
+    def make_store(self, directory: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
         return KeyringStore(backend=MemoryKeyring(), trusted_hosts=trusted_hosts)
 
 
@@ -86,9 +89,9 @@ class TestFileCredentialStore(RawTextSourceContract, CredentialStoreContract):
     expected_name = "file"
 
     def make_source(
-        self, setup: Setup | None, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
     ) -> CredentialSource:
-        path = tmp_path / "brickgate" / "credentials.json"
+        path = directory / "brickgate" / "credentials.json"
         if setup is not None:
             path.parent.mkdir(mode=0o700)
             document = {"version": 1, "profiles": {setup.profile: setup.fields()}}
@@ -96,9 +99,9 @@ class TestFileCredentialStore(RawTextSourceContract, CredentialStoreContract):
             os.chmod(path, 0o600)
         return FileCredentialStore(path, trusted_hosts=trusted_hosts)
 
-    def make_store(self, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
+    def make_store(self, directory: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
         return FileCredentialStore(
-            tmp_path / "config" / "credentials.json", trusted_hosts=trusted_hosts
+            directory / "config" / "credentials.json", trusted_hosts=trusted_hosts
         )
 
     def reopen(self, store: CredentialStore) -> CredentialStore:
@@ -113,15 +116,30 @@ class TestMemoryCredentialStore(CredentialStoreContract):
     expected_name = "memory"
 
     def make_source(
-        self, setup: Setup | None, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
     ) -> CredentialSource:
         store = MemoryCredentialStore()
         if setup is not None:
             store.save(setup.profile, _credential_of(setup, trusted_hosts))
         return store
 
-    def make_store(self, tmp_path: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
+    def make_store(self, directory: Path, *, trusted_hosts: Sequence[str] = ()) -> CredentialStore:
         return MemoryCredentialStore()
+
+
+class TestExplicitSource(CredentialSourceContract):
+    """The explicit source holds one ready-made credential, whatever profile is asked for."""
+
+    __test__ = True
+    expected_name = "arguments"
+    expected_role = EXPLICIT
+
+    def make_source(
+        self, setup: Setup | None, directory: Path, *, trusted_hosts: Sequence[str] = ()
+    ) -> CredentialSource:
+        if setup is None:
+            return ExplicitSource()
+        return ExplicitSource(_credential_of(setup, trusted_hosts))
 
 
 def _credential_of(setup: Setup, trusted_hosts: Sequence[str]) -> Credential:

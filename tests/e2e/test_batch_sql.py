@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.container import create_client_container
+from brickgate.testing import FakeClock
 from tests.e2e.conftest import Target
 from tests.e2e.models import CHAT_MODEL
 

@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.client import AsyncClient, Client
 from brickgate.container import create_client_container
-from brickgate.testing import FakeWorkspace
+from brickgate.testing import FakeClock, FakeWorkspace
 
 LOOPBACK = ["127.0.0.1"]
 LLAMA = "databricks-meta-llama-3-3-70b-instruct"

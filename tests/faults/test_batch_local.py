@@ -14,9 +14,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.cli import app
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import CHAT, LLAMA, assert_no_secret
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.domain.errors import (
     InvalidRequestError,
     NotFoundError,
@@ -14,7 +13,7 @@ from brickgate.domain.errors import (
     RemoteError,
 )
 from brickgate.domain.sql import StatementStatus
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import LLAMA, ClientFactory
 
 STATEMENTS = "/api/2.0/sql/statements"

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.domain.errors import (
     InvalidRequestError,
     NotFoundError,
@@ -17,7 +16,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.sql import StatementStatus
 from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import LLAMA, AsyncClientFactory
 
 STATEMENTS = "/api/2.0/sql/statements"

@@ -6,9 +6,8 @@ import asyncio
 from collections import Counter
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.domain.chat import ChatResponse
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import CHAT, LLAMA, AsyncClientFactory, assert_no_secret, paths
 
 REQUESTS = 50

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import CHAT, EMBED, LLAMA, ClientFactory, assert_no_secret, paths
 
 

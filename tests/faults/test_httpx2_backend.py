@@ -8,13 +8,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.client import AsyncClient, Client
 from brickgate.container import BrickgateContainer, create_client_container
+from brickgate.domain.calls.statements import poll_call, submit_call
 from brickgate.domain.sql import StatementRequest
-from brickgate.testing import FakeWorkspace, Fault
+from brickgate.testing import FakeClock, FakeWorkspace, Fault
 from tests.faults.conftest import (
     CHAT,
     CLAUDE,
@@ -63,6 +64,7 @@ def container_for(
     container = create_client_container(
         host=ws.url, trusted_hosts=LOOPBACK, clock=clock, **credentials, **settings
     )
+    container.http_client.override(providers.Object(container.http_client()))
     made.append(container)
     return container
 
@@ -229,10 +231,12 @@ def test_a_refused_oauth_secret_is_an_authentication_error(
 def test_sql_statements_go_through_httpx2(
     ws: FakeWorkspace, clock: FakeClock, containers: list[BrickgateContainer]
 ) -> None:
-    transport = container_for(containers, ws, clock).statement_transport()
-    status = transport.submit(StatementRequest("SELECT 1", "wh-1"))
+    session = container_for(containers, ws, clock).session()
+    transport = session.services.sql.transport
+    status = transport.send(submit_call(StatementRequest("SELECT 1", "wh-1")))
     assert status.statement_id
-    assert transport.get(status.statement_id).statement_id == status.statement_id
+    assert transport.send(poll_call(status.statement_id)).statement_id == status.statement_id
+    session.close()
 
 
 def test_a_missing_httpx2_package_is_a_clear_configuration_error(

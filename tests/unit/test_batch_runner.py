@@ -8,26 +8,30 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
-from brickgate.adapters.transport.fake import (
-    FakeAsyncChatTransport,
-    FakeChatTransport,
-    JsonReply,
-)
+from brickgate.adapters.transport._sync.policies import GatedTransport
+from brickgate.adapters.transport.gate import BackoffGate
+from brickgate.adapters.transport.retry_policy import RetryPolicy
 from brickgate.client import AsyncClient, Client
 from brickgate.domain.batch import BatchItem, BatchResult, to_batch_item
-from brickgate.domain.chat import ChatRequest, ChatResponse, Usage
+from brickgate.domain.calls.serving import endpoints_call
+from brickgate.domain.chat import CallOptions, ChatResponse, Usage
 from brickgate.domain.errors import (
     BadRequestError,
     InvalidRequestError,
     RateLimitError,
     ServerError,
 )
-from brickgate.services.batch import BatchRunner
-from brickgate.services.batch_gate import BackoffGate
+from brickgate.services._sync.batch import BatchRunner
+from brickgate.testing import AsyncFakeTransport, FakeClock, FakeTransport, JsonReply
 
 MODEL = "databricks-meta-llama-3-3-70b-instruct"
 WAIT = 10.0
+NO_JITTER = RetryPolicy(random=lambda: 0.0)
+CHAT_OK = {
+    "model": MODEL,
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}],
+    "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+}
 
 
 def reply(text: str, tokens: int = 3) -> ChatResponse:
@@ -58,9 +62,14 @@ class ScriptedChat:
         return reply(f"echo {key}")
 
 
-def runner(chat: ScriptedChat, clock: FakeClock | None = None, **kwargs: Any) -> BatchRunner:
-    clock = clock or FakeClock()
-    return BatchRunner(chat, BackoffGate(clock), clock, **kwargs)
+def flaky_then_dead() -> list[ServerError | JsonReply]:
+    """Two 503s then a reply (the first item), then 503s only (the second)."""
+    down = [ServerError("down", status=503) for _ in range(5)]
+    return [*down[:2], JsonReply(CHAT_OK), *down[2:]]
+
+
+def runner(chat: ScriptedChat, clock: FakeClock | None = None) -> BatchRunner:
+    return BatchRunner(chat, clock or FakeClock())
 
 
 def by_id(results: list[BatchResult]) -> dict[object, BatchResult]:
@@ -135,18 +144,36 @@ def test_one_failure_never_stops_the_rest_and_the_summary_counts_it() -> None:
     assert (summary.prompt_tokens, summary.completion_tokens, summary.total_tokens) == (9, 18, 27)
 
 
-def test_transient_errors_are_retried_up_to_the_rounds() -> None:
+def test_the_runner_itself_never_retries() -> None:
+    chat = ScriptedChat({"flaky": [ServerError("down", status=503)]})
+    [result] = list(runner(chat).run(MODEL, [(1, "flaky")], {}))
+    assert isinstance(result.error, ServerError)
+    assert result.attempts == 1
+    assert len(chat.calls) == 1
+
+
+def test_transient_errors_are_retried_by_the_transport_and_attempts_count_requests() -> None:
     clock = FakeClock()
-    chat = ScriptedChat(
-        {
-            "flaky": [ServerError("down", status=503)] * 2,
-            "dead": [ServerError("down", status=503)] * 5,
-        }
-    )
-    results = by_id(list(runner(chat, clock, rounds=3).run(MODEL, [(1, "flaky"), (2, "dead")], {})))
+    fake = FakeTransport(clock=clock)
+    fake.enqueue("chat", *flaky_then_dead())
+    client = Client.with_transport(fake, clock=clock, retry_policy=NO_JITTER)
+    results = by_id(list(client.batch(MODEL, [(1, "flaky"), (2, "dead")], concurrency=1)))
     assert results[1].ok and results[1].attempts == 3
     assert isinstance(results[2].error, ServerError) and results[2].attempts == 3
-    assert sorted(clock.sleeps) == [1.0, 1.0, 2.0, 2.0]
+    assert len(fake.calls) == 6
+    assert clock.sleeps == [0.5, 1.0, 0.5, 1.0]
+
+
+def test_a_per_call_max_retries_reaches_every_item() -> None:
+    clock = FakeClock()
+    fake = FakeTransport(clock=clock)
+    fake.enqueue("chat", *[ServerError("down", status=503) for _ in range(4)])
+    client = Client.with_transport(fake, clock=clock, retry_policy=NO_JITTER)
+    run = client.batch(MODEL, [(1, "a"), (2, "b")], concurrency=1, max_retries=1)
+    results = by_id(list(run))
+    assert [results[1].attempts, results[2].attempts] == [2, 2]
+    assert not results[1].ok and not results[2].ok
+    assert len(fake.calls) == 4
 
 
 def test_results_come_back_as_they_finish() -> None:
@@ -182,9 +209,7 @@ def test_no_more_than_concurrency_requests_are_in_flight() -> None:
         return reply(conversation)
 
     clock = FakeClock()
-    run = BatchRunner(chat, BackoffGate(clock), clock).run(
-        MODEL, ((i, f"p{i}") for i in range(40)), {}, concurrency=3
-    )
+    run = BatchRunner(chat, clock).run(MODEL, ((i, f"p{i}") for i in range(40)), {}, concurrency=3)
     collected: list[BatchResult] = []
     consumer = threading.Thread(target=lambda: collected.extend(run))
     consumer.start()
@@ -220,7 +245,7 @@ def test_the_gate_holds_every_waiter_until_the_pause_ends() -> None:
 
 def test_a_429_pauses_the_whole_batch_for_its_retry_after() -> None:
     clock = FakeClock()
-    fake = FakeChatTransport(clock=clock)
+    fake = FakeTransport(clock=clock)
     fake.enqueue(
         "chat",
         JsonReply(
@@ -236,32 +261,23 @@ def test_a_429_pauses_the_whole_batch_for_its_retry_after() -> None:
     assert clock.sleeps == [7.0]
     assert len(fake.calls) == 6
     assert run.summary.succeeded == 5
-    assert all(
-        isinstance(call.request, ChatRequest) and call.request.body["max_tokens"] == 4
-        for call in fake.calls
-    )
+    assert all(call.body["max_tokens"] == 4 for call in fake.calls)
+    assert sorted(result.attempts for result in results.values()) == [1, 1, 1, 1, 2]
 
 
 def test_a_429_seen_by_one_worker_holds_back_the_others() -> None:
     clock = FakeClock()
     gate = BackoffGate(clock)
-    starts: list[float] = []
-    first = threading.Event()
-
-    def chat(model: str, conversation: Any, params: Mapping[str, Any]) -> ChatResponse:
-        gate.wait()
-        starts.append(clock.monotonic())
-        if conversation == "first" and not first.is_set():
-            first.set()
-            gate.pause(5.0)
-            raise rate_limited(5.0)
-        return reply(conversation)
-
-    items = [("first", "first")] + [(i, f"p{i}") for i in range(6)]
-    results = list(BatchRunner(chat, gate, clock).run(MODEL, items, {}, concurrency=1))
-    assert all(r.ok for r in results)
-    assert starts[0] == 0.0
-    assert all(start >= 5.0 for start in starts[1:])
+    fake = FakeTransport(clock=clock)
+    fake.enqueue("endpoints", rate_limited(5.0))
+    first, other = GatedTransport(fake, gate), GatedTransport(fake, gate)
+    with pytest.raises(RateLimitError):
+        first.send(endpoints_call(CallOptions()))
+    assert clock.monotonic() == 0.0
+    other.send(endpoints_call(CallOptions()))
+    assert clock.sleeps == [5.0]
+    assert gate.pauses == 1
+    assert len(fake.calls) == 2
 
 
 def test_to_batch_item_rejects_other_types() -> None:
@@ -284,7 +300,7 @@ def test_closing_a_run_stops_sending() -> None:
 
 async def test_the_async_batch_mirrors_the_sync_one() -> None:
     clock = FakeClock()
-    fake = FakeAsyncChatTransport(clock=clock)
+    fake = AsyncFakeTransport(clock=clock)
     fake.enqueue(
         "chat",
         JsonReply(
@@ -308,3 +324,17 @@ async def test_the_async_batch_mirrors_the_sync_one() -> None:
     assert failures == ["BadRequestError", "InvalidRequestError"]
     assert clock.sleeps == [3.0]
     assert run.summary.succeeded == 5
+    assert sorted(r.attempts for r in results) == [0, 1, 1, 1, 1, 1, 2]
+    assert len(fake.calls) == 7
+
+
+async def test_the_async_batch_counts_attempts_per_item() -> None:
+    clock = FakeClock()
+    fake = AsyncFakeTransport(clock=clock)
+    fake.enqueue("chat", *flaky_then_dead())
+    client = AsyncClient.with_transport(fake, clock=clock, retry_policy=NO_JITTER)
+    async with client, client.batch(MODEL, [(1, "flaky"), (2, "dead")], concurrency=1) as run:
+        results = by_id([result async for result in run])
+    assert results[1].ok and results[1].attempts == 3
+    assert isinstance(results[2].error, ServerError) and results[2].attempts == 3
+    assert len(fake.calls) == 6

@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.client import Client
 from brickgate.container import create_client_container
 from brickgate.domain.catalog import Availability
+from brickgate.testing import FakeClock
 from tests.conftest import DATA
 
 PAYLOADS = DATA / "payloads"

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.client import AsyncClient
 from brickgate.domain.catalog import Availability
+from brickgate.testing import FakeClock
 from tests.unit.test_client import (
     CHAT_PATH,
     CLAUDE,

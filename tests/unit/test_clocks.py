@@ -7,8 +7,8 @@ import asyncio
 import pytest
 
 from brickgate.adapters.clock import SystemClock
-from brickgate.adapters.fake_clock import DEFAULT_START, FakeClock
 from brickgate.ports.clock import Clock
+from brickgate.testing.clock import DEFAULT_START, FakeClock
 
 
 def test_system_clock_monotonic_never_goes_backwards() -> None:

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.transport.codec import (
+from brickgate.domain.chat import ChatChunk, Citation, ToolCall, ToolCallDelta, Usage
+from brickgate.domain.codec import (
     decode_chat_chunk,
     decode_chat_response,
     decode_embeddings,
@@ -17,7 +18,6 @@ from brickgate.adapters.transport.codec import (
     decode_usage,
     encode_embedding_body,
 )
-from brickgate.domain.chat import ChatChunk, Citation, ToolCall, ToolCallDelta, Usage
 from brickgate.domain.errors import StreamError, TransportError
 
 

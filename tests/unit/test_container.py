@@ -9,9 +9,9 @@ from dependency_injector import containers, providers
 
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
+from brickgate.adapters.credentials.explicit import ExplicitSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.auth import resolve_credentials
 from brickgate.container import BrickgateContainer, create_container
 from brickgate.domain.credentials import PersonalAccessToken, Secret
@@ -20,10 +20,12 @@ from brickgate.domain.errors import (
     ConfigurationError,
     NoCredentialsError,
     UnknownProfileError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.services.credential_chain import CredentialChain
 from brickgate.settings import BrickgateSettings, load_settings
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 TOKEN = "dapi0123456789abcdef0123456789abcdef"
 KEYRING_TOKEN = "dapifedcba9876543210fedcba9876543210"
@@ -53,7 +55,7 @@ class TestCreateContainer:
         container = create_container(settings, environ={})
         sources = container.credential_sources()
         assert [source.name for source in sources] == CHAIN
-        assert isinstance(sources[0], MemoryCredentialStore)
+        assert isinstance(sources[0], ExplicitSource)
         assert isinstance(sources[1], EnvironmentSource)
         assert isinstance(sources[2], KeyringStore)
         assert isinstance(sources[3], FileCredentialStore)
@@ -135,7 +137,8 @@ class TestCreateContainer:
         )
         resolution = container.credential_chain().resolve()
         assert resolution.credential.host == AZURE
-        assert resolution.trace[1].outcome == "skipped"
+        assert resolution.trace[1].outcome == "shadowed"
+        assert resolution.trace[1].reason.startswith("shadowed by profile 'prod'")
 
     @pytest.mark.parametrize(("store", "expected"), [("keyring", "keyring"), ("file", "file")])
     def test_login_store_follows_the_store_setting(self, store: str, expected: str) -> None:
@@ -234,3 +237,45 @@ class TestResolveCredentials:
         assert resolution.source == "file"
         with pytest.raises(UnknownProfileError, match="prod"):
             resolve_credentials("staging")
+
+
+class TestUnusableProfiles:
+    """A ~/.databrickscfg profile that exists but cannot be used, through the real chain."""
+
+    CONFIG = (
+        f"[DEFAULT]\nhost = {AWS.name}\nauth_type = databricks-cli\n"
+        f"[prod]\nhost = {AWS.name}\n"
+        f"[ok]\nhost = {AWS.name}\ntoken = {TOKEN}\n"
+    )
+
+    def chain_for(self, tmp_path: Path, profile: str | None = None) -> CredentialChain:
+        path = tmp_path / "databrickscfg"
+        path.write_text(self.CONFIG, encoding="utf-8")
+        environ = {**ENV, "DATABRICKS_CONFIG_FILE": str(path)}
+        settings = load_settings(profile=profile) if profile else load_settings()
+        container = create_container(settings, environ=environ, keyring_store=keyring_double())
+        return container.credential_chain()
+
+    def test_named_host_only_profile_is_unusable_not_unknown(self, tmp_path: Path) -> None:
+        with pytest.raises(UnusableProfileError) as caught:
+            self.chain_for(tmp_path, "prod").resolve()
+        path = str(tmp_path / "databrickscfg")
+        assert (caught.value.path, caught.value.section) == (path, "prod")
+        assert "databricks-cli" in str(caught.value)
+        assert not isinstance(caught.value, UnknownProfileError)
+
+    def test_named_profile_with_an_unsupported_auth_type_names_it(self, tmp_path: Path) -> None:
+        with pytest.raises(UnusableProfileError, match="'auth_type' is 'databricks-cli'"):
+            self.chain_for(tmp_path).resolve("DEFAULT")
+
+    def test_default_chain_records_the_unusable_profile_as_skipped(self, tmp_path: Path) -> None:
+        resolution = self.chain_for(tmp_path).resolve()
+        assert resolution.source == "environment"
+        entry = resolution.trace[-1]
+        assert (entry.source, entry.outcome) == ("databrickscfg", "skipped")
+        assert "databricks-cli" in entry.reason
+
+    def test_a_usable_profile_still_shadows_the_environment(self, tmp_path: Path) -> None:
+        resolution = self.chain_for(tmp_path, "ok").resolve()
+        assert resolution.source == "databrickscfg"
+        assert resolution.trace[1].outcome == "shadowed"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.domain.credentials import (
     Credential,
     OAuthClientCredentials,
@@ -20,14 +19,17 @@ from brickgate.domain.errors import (
     NoCredentialsError,
     SourceUnavailableError,
     UnknownProfileError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.resolution import Resolution, TraceEntry
+from brickgate.ports.credentials import AMBIENT, EXPLICIT, STORED, SourceRole
 from brickgate.services.credential_chain import (
     CredentialChain,
     credential_from_arguments,
     masked_variables,
 )
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 TOKEN = "dapi0123456789abcdef0123456789abcdef"
 OTHER_TOKEN = "dapifedcba9876543210fedcba9876543210"
@@ -44,8 +46,18 @@ def store(name: str, **profiles: Credential) -> MemoryCredentialStore:
     return MemoryCredentialStore(profiles, name=name)
 
 
+def explicit(**profiles: Credential) -> MemoryCredentialStore:
+    return MemoryCredentialStore(profiles, name="arguments", role=EXPLICIT)
+
+
+def ambient(name: str = "environment", **profiles: Credential) -> MemoryCredentialStore:
+    return MemoryCredentialStore(profiles, name=name, role=AMBIENT)
+
+
 class UnavailableSource:
     """A source that cannot work on this machine, like a keyring with no backend."""
+
+    role = STORED
 
     def __init__(self, name: str = "keyring") -> None:
         self.name = name
@@ -65,8 +77,11 @@ class UnavailableSource:
 class BrokenSource:
     """A source that is configured but broken, like a corrupt credentials file."""
 
-    def __init__(self, name: str = "file", error: ConfigurationError | None = None) -> None:
+    def __init__(
+        self, name: str = "file", error: ConfigurationError | None = None, role: str = STORED
+    ) -> None:
         self.name = name
+        self.role = role
         self.error = error or CredentialSourceError(name, "the file /x/credentials is corrupt")
 
     def describe(self) -> str:
@@ -79,8 +94,8 @@ class BrokenSource:
 class CountingSource(MemoryCredentialStore):
     """A memory store that counts how often it was asked and with which profile."""
 
-    def __init__(self, name: str, **profiles: Credential) -> None:
-        super().__init__(profiles, name=name)
+    def __init__(self, name: str, role: SourceRole = STORED, **profiles: Credential) -> None:
+        super().__init__(profiles, name=name, role=role)
         self.asked_with: list[str | None] = []
 
     def resolve(self, profile: str | None = None) -> Credential | None:
@@ -96,8 +111,8 @@ class TestOrderAndTrace:
     def test_first_source_with_credentials_is_used_and_later_ones_shadowed(self) -> None:
         chain = CredentialChain(
             [
-                store("arguments"),
-                store("environment", DEFAULT=pat()),
+                explicit(),
+                ambient("environment", DEFAULT=pat()),
                 store("keyring", DEFAULT=pat(AZURE, OTHER_TOKEN)),
                 store("file"),
             ]
@@ -120,7 +135,7 @@ class TestOrderAndTrace:
 
     def test_non_exhaustive_stops_at_first_hit(self) -> None:
         later = CountingSource("keyring", DEFAULT=pat(AZURE))
-        chain = CredentialChain([store("environment", DEFAULT=pat()), later])
+        chain = CredentialChain([ambient("environment", DEFAULT=pat()), later])
         resolution = chain.resolve(exhaustive=False)
         assert later.asked_with == []
         assert resolution.trace[1] == TraceEntry(
@@ -150,18 +165,49 @@ class TestOrderAndTrace:
 
 
 class TestProfiles:
-    def test_named_profile_beats_ambient_environment(self) -> None:
-        env = CountingSource("environment", DEFAULT=pat())
+    def test_named_profile_shadows_ambient_environment(self) -> None:
+        env = CountingSource("environment", AMBIENT, DEFAULT=pat())
         chain = CredentialChain([env, store("file", prod=pat(AZURE))])
         resolution = chain.resolve("prod")
         assert resolution.credential.host == AZURE
         assert resolution.profile == "prod"
-        assert env.asked_with == []
-        assert "named explicitly" in resolution.trace[0].reason
-        assert resolution.trace[0].outcome == "skipped"
+        assert resolution.source == "file"
+        assert env.asked_with == [None]
+        assert outcomes(resolution) == [("environment", "shadowed"), ("file", "used")]
+        assert resolution.trace[0].reason.startswith("shadowed by profile 'prod'")
+
+    def test_ambient_source_without_credentials_is_not_configured(self) -> None:
+        chain = CredentialChain([ambient(), store("file", prod=pat(AZURE))])
+        entry = chain.resolve("prod").trace[0]
+        assert (entry.outcome, entry.reason) == ("skipped", "not configured: no credentials here")
+
+    def test_broken_ambient_source_is_ignored_when_a_profile_is_named(self) -> None:
+        broken = BrokenSource(
+            "environment", CredentialSourceError("environment", "half set"), AMBIENT
+        )
+        resolution = CredentialChain([broken, store("file", prod=pat())]).resolve("prod")
+        assert outcomes(resolution) == [("environment", "skipped"), ("file", "used")]
+        assert "'prod' was named explicitly" in resolution.trace[0].reason
+        assert "half set" in resolution.trace[0].reason
+
+    def test_ambient_source_after_explicit_arguments_is_shadowed_by_them(self) -> None:
+        chain = CredentialChain([explicit(DEFAULT=pat(AZURE)), ambient(DEFAULT=pat())])
+        resolution = chain.resolve("prod")
+        assert resolution.credential.host == AZURE
+        assert resolution.trace[1].reason == "shadowed by arguments"
+
+    def test_roles_not_names_decide(self) -> None:
+        host_store = CountingSource("environment", STORED, prod=pat(AZURE))
+        host_ambient = CountingSource("arguments", AMBIENT, DEFAULT=pat())
+        chain = CredentialChain([host_ambient, host_store])
+        resolution = chain.resolve("prod")
+        assert resolution.source == "environment"
+        assert host_store.asked_with == ["prod"]
+        assert host_ambient.asked_with == [None]
+        assert outcomes(resolution) == [("arguments", "shadowed"), ("environment", "used")]
 
     def test_explicit_arguments_win_even_over_a_named_profile(self) -> None:
-        arguments = CountingSource("arguments", DEFAULT=pat(AZURE))
+        arguments = CountingSource("arguments", EXPLICIT, DEFAULT=pat(AZURE))
         chain = CredentialChain([arguments, store("file", prod=pat())])
         resolution = chain.resolve("prod")
         assert resolution.credential.host == AZURE
@@ -177,19 +223,19 @@ class TestProfiles:
 
     def test_default_profile_applies_when_none_is_given(self) -> None:
         chain = CredentialChain(
-            [store("environment", DEFAULT=pat()), store("file", prod=pat(AZURE), DEFAULT=pat())],
+            [ambient("environment", DEFAULT=pat()), store("file", prod=pat(AZURE), DEFAULT=pat())],
             default_profile="prod",
         )
         assert chain.resolve().credential.host == AZURE
         assert chain.resolve().profile == "prod"
         assert chain.resolve("DEFAULT").credential.host == AWS
-        assert chain.resolve("DEFAULT").trace[0].outcome == "skipped"
+        assert chain.resolve("DEFAULT").trace[0].outcome == "shadowed"
 
     def test_unknown_profile_lists_known_profiles_of_every_store(self) -> None:
         chain = CredentialChain(
             [
-                store("arguments", env_only=pat()),
-                store("environment", env_only=pat()),
+                explicit(env_only=pat()),
+                ambient("environment", env_only=pat()),
                 UnavailableSource(),
                 store("file", prod=pat(), dev=pat()),
                 store("databrickscfg", DEFAULT=pat(), prod=pat()),
@@ -209,7 +255,7 @@ class TestBrokenSources:
             chain.resolve()
 
     def test_broken_source_after_the_hit_is_recorded_in_exhaustive_mode(self) -> None:
-        chain = CredentialChain([store("environment", DEFAULT=pat()), BrokenSource()])
+        chain = CredentialChain([ambient("environment", DEFAULT=pat()), BrokenSource()])
         resolution = chain.resolve()
         entry = resolution.trace[1]
         assert (entry.source, entry.outcome) == ("file", "skipped")
@@ -219,10 +265,52 @@ class TestBrokenSources:
     def test_ambiguity_within_a_source_propagates(self) -> None:
         ambiguous = AmbiguousCredentialsError("both DATABRICKS_TOKEN and DATABRICKS_CLIENT_SECRET")
         chain = CredentialChain(
-            [BrokenSource("environment", ambiguous), store("file", DEFAULT=pat())]
+            [BrokenSource("environment", ambiguous, AMBIENT), store("file", DEFAULT=pat())]
         )
         with pytest.raises(AmbiguousCredentialsError):
             chain.resolve()
+
+
+def unusable_profile(section: str = "prod") -> BrokenSource:
+    error = UnusableProfileError(
+        path="/home/me/.databrickscfg",
+        section=section,
+        reason="auth_type 'databricks-cli' is not supported yet",
+        fix=f"Run `brickgate login --profile {section}`",
+    )
+    return BrokenSource("databrickscfg", error)
+
+
+class TestUnusableProfiles:
+    def test_named_unusable_profile_is_reported_as_such_not_as_unknown(self) -> None:
+        chain = CredentialChain([explicit(), ambient(DEFAULT=pat()), unusable_profile()])
+        with pytest.raises(UnusableProfileError) as caught:
+            chain.resolve("prod")
+        assert (caught.value.path, caught.value.section) == ("/home/me/.databrickscfg", "prod")
+        message = str(caught.value)
+        assert "'prod'" in message and "/home/me/.databrickscfg" in message
+        assert "'databricks-cli' is not supported yet" in message
+
+    def test_another_store_with_the_profile_is_used(self) -> None:
+        chain = CredentialChain([unusable_profile(), store("file", prod=pat(AZURE))])
+        resolution = chain.resolve("prod")
+        assert resolution.credential.host == AZURE
+        assert outcomes(resolution) == [("databrickscfg", "skipped"), ("file", "used")]
+        assert resolution.trace[0].reason.startswith("unusable: profile 'prod' in /home/me/")
+
+    def test_unusable_profile_after_the_hit_is_only_recorded(self) -> None:
+        chain = CredentialChain([store("keyring", prod=pat()), unusable_profile()])
+        resolution = chain.resolve("prod")
+        assert outcomes(resolution) == [("keyring", "used"), ("databrickscfg", "skipped")]
+        assert "keyring already supplied credentials" in resolution.trace[1].reason
+
+    def test_default_chain_skips_an_unusable_profile_with_the_reason(self) -> None:
+        chain = CredentialChain([unusable_profile("DEFAULT"), store("file", DEFAULT=pat())])
+        resolution = chain.resolve()
+        assert outcomes(resolution) == [("databrickscfg", "skipped"), ("file", "used")]
+        assert "'databricks-cli' is not supported yet" in resolution.trace[0].reason
+        with pytest.raises(NoCredentialsError, match="databricks-cli"):
+            CredentialChain([unusable_profile("DEFAULT")]).resolve()
 
 
 class TestNoCredentials:
@@ -234,7 +322,7 @@ class TestNoCredentials:
             "HOME": "/home/someone",
         }
         chain = CredentialChain(
-            [store("arguments"), store("environment"), UnavailableSource(), store("file")],
+            [explicit(), ambient(), UnavailableSource(), store("file")],
             environ=environ,
         )
         with pytest.raises(NoCredentialsError) as caught:
@@ -258,7 +346,7 @@ class TestNoCredentials:
 
     def test_message_says_when_no_variables_are_set(self) -> None:
         with pytest.raises(NoCredentialsError, match="No DATABRICKS_"):
-            CredentialChain([store("environment")]).resolve()
+            CredentialChain([ambient()]).resolve()
 
     def test_empty_chain_still_explains(self) -> None:
         with pytest.raises(NoCredentialsError, match="brickgate login"):
@@ -348,7 +436,11 @@ class TestCredentialFromArguments:
 class TestExplain:
     def test_explain_names_source_host_and_every_entry_without_secrets(self) -> None:
         chain = CredentialChain(
-            [store("environment", DEFAULT=pat()), UnavailableSource(), store("file", DEFAULT=pat())]
+            [
+                ambient("environment", DEFAULT=pat()),
+                UnavailableSource(),
+                store("file", DEFAULT=pat()),
+            ]
         )
         text = chain.resolve().explain()
         assert "https://dbc-1234.cloud.databricks.com" in text
@@ -368,5 +460,5 @@ class TestExplain:
         assert SECRET not in text
 
     def test_repr_of_chain_lists_source_names(self) -> None:
-        chain = CredentialChain([store("environment"), store("file")])
+        chain = CredentialChain([ambient(), store("file")])
         assert repr(chain) == "CredentialChain([environment, file])"

@@ -16,11 +16,11 @@ from brickgate.domain.credentials import OAuthClientCredentials, PersonalAccessT
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,
     CredentialSourceError,
-    SourceUnavailableError,
+    UnusableProfileError,
 )
 from brickgate.domain.hosts import Cloud
 from brickgate.ports.credentials import CredentialStore
-from tests.contract.credential_source_contract import (
+from brickgate.testing.contracts.credential_sources import (
     CLIENT_ID,
     KNOWN_CLIENT_SECRET,
     KNOWN_TOKEN,
@@ -92,11 +92,13 @@ def test_profile_without_host_is_broken(tmp_path: Path) -> None:
     assert_secret_free_error(caught.value)
 
 
-def test_profile_with_only_a_host_is_skipped_as_a_cli_login(tmp_path: Path) -> None:
-    with pytest.raises(SourceUnavailableError) as caught:
-        source_for(tmp_path, SDK_TESTDATA).resolve("notoken")
+def test_profile_with_only_a_host_is_unusable_as_a_cli_login(tmp_path: Path) -> None:
+    source = source_for(tmp_path, SDK_TESTDATA)
+    with pytest.raises(UnusableProfileError) as caught:
+        source.resolve("notoken")
+    assert (caught.value.path, caught.value.section) == (str(source.path), "notoken")
     assert "databricks-cli" in caught.value.reason
-    assert "brickgate login --profile notoken" in caught.value.reason
+    assert "brickgate login --profile notoken" in str(caught.value)
 
 
 def test_empty_default_without_a_profile_is_not_configured(tmp_path: Path) -> None:
@@ -175,7 +177,7 @@ def test_settings_section_is_not_a_profile(tmp_path: Path) -> None:
 
 def test_named_profiles_do_not_inherit_default_keys(tmp_path: Path) -> None:
     text = f"[DEFAULT]\ntoken = {KNOWN_TOKEN}\n[bare]\nhost = {SDK_HOST}\n"
-    with pytest.raises(SourceUnavailableError):
+    with pytest.raises(UnusableProfileError):
         source_for(tmp_path, text).resolve("bare")
 
 
@@ -204,6 +206,16 @@ def test_client_credentials_profile(tmp_path: Path) -> None:
     assert resolved.client_id == CLIENT_ID
 
 
+def test_scopes_of_a_client_credentials_profile_are_honoured(tmp_path: Path) -> None:
+    text = (
+        f"[sp]\nhost = {SDK_HOST}\nclient_id = {CLIENT_ID}\n"
+        f"client_secret = {KNOWN_CLIENT_SECRET}\nscopes = all-apis, sql\n"
+    )
+    resolved = source_for(tmp_path, text).resolve("sp")
+    assert isinstance(resolved, OAuthClientCredentials)
+    assert resolved.scopes == "all-apis sql"
+
+
 def test_both_methods_need_an_auth_type(tmp_path: Path) -> None:
     both = (
         f"host = {SDK_HOST}\ntoken = {KNOWN_TOKEN}\n"
@@ -221,20 +233,23 @@ def test_both_methods_need_an_auth_type(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("keys", "reason"),
     [
-        ("auth_type = azure-cli", "profile 'x' uses auth_type 'azure-cli', which brickgate does"),
-        ("auth_type = databricks-cli", "uses auth_type 'databricks-cli'"),
+        ("auth_type = azure-cli", "'auth_type' is 'azure-cli', which brickgate does not support"),
+        ("auth_type = databricks-cli", "'auth_type' is 'databricks-cli'"),
+        ("auth_type = env-oidc", "'auth_type' is 'env-oidc'"),
         (f"auth_type = external-browser\ntoken = {KNOWN_TOKEN}", "'external-browser'"),
-        ("username = me\npassword = hunter2", "basic (username/password)"),
-        ("azure_client_id = a\nazure_client_secret = b", "azure-client-secret"),
+        ("username = me\npassword = hunter2", "auth type 'basic'"),
+        ("azure_client_id = a\nazure_client_secret = b", "auth type 'azure-client-secret'"),
     ],
 )
-def test_unsupported_methods_are_skipped_with_the_reason(
+def test_unsupported_methods_make_the_profile_unusable_with_the_reason(
     tmp_path: Path, keys: str, reason: str
 ) -> None:
     text = f"[x]\nhost = {SDK_HOST}\n{keys}\n"
-    with pytest.raises(SourceUnavailableError) as caught:
-        source_for(tmp_path, text).resolve("x")
+    source = source_for(tmp_path, text)
+    with pytest.raises(UnusableProfileError) as caught:
+        source.resolve("x")
     assert reason in caught.value.reason
+    assert (caught.value.path, caught.value.section) == (str(source.path), "x")
     assert "hunter2" not in str(caught.value)
     assert_secret_free_error(caught.value)
 

@@ -11,7 +11,7 @@ from brickgate.domain.errors import (
     CredentialSourceError,
     SourceUnavailableError,
 )
-from tests.contract.credential_source_contract import (
+from brickgate.testing.contracts.credential_sources import (
     CLIENT_ID,
     KNOWN_CLIENT_SECRET,
     KNOWN_TOKEN,

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from brickgate.adapters.transport.errors import (
+from brickgate.domain.error_mapping import (
     error_class,
     error_from_response,
     error_from_stream_payload,

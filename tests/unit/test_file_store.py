@@ -15,7 +15,7 @@ from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.domain.credentials import PersonalAccessToken, Secret
 from brickgate.domain.errors import CredentialSourceError, CredentialStoreError
 from brickgate.domain.hosts import WorkspaceHost
-from tests.contract.credential_source_contract import (
+from brickgate.testing.contracts.credential_sources import (
     KNOWN_TOKEN,
     OTHER_TOKEN,
     assert_secret_free_error,

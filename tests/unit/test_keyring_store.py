@@ -21,13 +21,13 @@ from brickgate.domain.errors import (
     SourceUnavailableError,
 )
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.testing.memory_keyring import MemoryKeyring
-from tests.contract.credential_source_contract import (
+from brickgate.testing.contracts.credential_sources import (
     CLIENT_ID,
     KNOWN_CLIENT_SECRET,
     KNOWN_TOKEN,
     assert_secret_free_error,
 )
+from brickgate.testing.memory_keyring import MemoryKeyring
 
 HOST = WorkspaceHost.parse("dbc-a1b2c3d4-e5f6.cloud.databricks.com")
 PAT = PersonalAccessToken(host=HOST, token=Secret(KNOWN_TOKEN))

@@ -23,7 +23,6 @@ from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.adapters.credentials.memory import MemoryCredentialStore
 from brickgate.auth import resolve_credentials
 from brickgate.container import create_container
 from brickgate.domain.credentials import (
@@ -48,6 +47,7 @@ from brickgate.domain.hosts import WorkspaceHost
 from brickgate.services.credential_chain import CredentialChain, credential_from_arguments
 from brickgate.settings import load_settings
 from brickgate.testing.memory_keyring import MemoryKeyring
+from brickgate.testing.memory_store import MemoryCredentialStore
 
 TOKEN = "dapi" + "3f9c0a7e51b2d846" + "a0c4e97b3d5f1268"
 CLIENT_SECRET = "dose" + "7d41b0e9c3a85f62" + "e8b1c7094fa2d35b"

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from brickgate.adapters.transport.codec import (
+from brickgate.domain.chat import ChatChunk, ChatResponse, Citation, ToolCall, Usage
+from brickgate.domain.codec import (
     decode_chat_chunk,
     decode_chat_response,
     decode_embeddings,
     decode_usage,
 )
-from brickgate.adapters.transport.sse import aiter_chunks, iter_chunks
-from brickgate.domain.chat import ChatChunk, ChatResponse, Citation, ToolCall, Usage
 from brickgate.domain.errors import StreamError
+from brickgate.domain.sse import aiter_chunks, iter_chunks
 from brickgate.domain.streaming import StreamAssembler
 from tests.conftest import DATA
 

@@ -1,93 +1,77 @@
-"""The polling steps shared by the sync and async SQL batch services, and the two loops on them."""
+"""The SQL batch services over the workspace port: polling steps, the two loops, cancellation."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
-from brickgate.domain.errors import (
-    BrickgateError,
-    NotFoundError,
-    RateLimitError,
-    ServerError,
-    TransportError,
-)
+from brickgate.adapters.transport._async.policies import AsyncRetryingTransport
+from brickgate.adapters.transport._sync.policies import RetryingTransport
+from brickgate.adapters.transport.retry_policy import RetryPolicy
+from brickgate.domain.calls import Call
+from brickgate.domain.errors import BrickgateError, NotFoundError, ServerError
 from brickgate.domain.sql import AiQueryJob, StatementRequest, StatementStatus
+from brickgate.services._async.sql_batch import AsyncSqlBatchService
+from brickgate.services._sync.sql_batch import SqlBatchService
 from brickgate.services.sql_batch import (
     PollPolicy,
     SqlBatchResult,
-    SqlBatchService,
     count_of,
     count_request,
     counted,
     ended,
     next_delay,
-    retry_wait,
 )
-from brickgate.services.sql_batch_async import AsyncSqlBatchService
+from brickgate.testing import AsyncFakeTransport, FakeClock, FakeTransport, JsonReply
 
+T = TypeVar("T")
 POLICY = PollPolicy(initial=1.0, factor=2.0, maximum=5.0, transient_retries=2)
+NO_JITTER = RetryPolicy(random=lambda: 0.0)
 JOB = AiQueryJob.create("databricks-gte-large-en", "c.s.src", "p", "c.s.out", warehouse_id="w")
-Answer = StatementStatus | BrickgateError
+Reply = JsonReply | BrickgateError
 
 
-def status(state: str, rows: tuple[tuple[object, ...], ...] = ()) -> StatementStatus:
-    return StatementStatus("s1", state, rows=rows)
+def status(state: str, rows: Sequence[Sequence[object]] = ()) -> JsonReply:
+    body: dict[str, Any] = {"statement_id": "s1", "status": {"state": state}}
+    if rows:
+        body["result"] = {"data_array": [list(row) for row in rows]}
+    return JsonReply(body)
 
 
-class ScriptedStatements:
-    """A statement transport answering submits and polls from scripts, recording every call."""
-
-    def __init__(self, polls: Sequence[Answer], count: Sequence[Answer] | None = None) -> None:
-        self.scripts = [list(polls), list(count or [status("SUCCEEDED", (("42",),))])]
-        self.script = self.scripts[0]
-        self.calls: list[str] = []
-        self.on_get: Callable[[], None] = lambda: None
-
-    def _next(self) -> StatementStatus:
-        answer = self.script.pop(0)
-        if isinstance(answer, BrickgateError):
-            raise answer
-        return answer
-
-    def submit(self, request: StatementRequest) -> StatementStatus:
-        self.calls.append(f"submit {request.wait_timeout}")
-        self.script = self.scripts.pop(0)
-        return self._next()
-
-    def get(self, statement_id: str) -> StatementStatus:
-        self.calls.append("get")
-        self.on_get()
-        return self._next()
-
-    def cancel(self, statement_id: str) -> None:
-        self.calls.append(f"cancel {statement_id}")
-
-    def close(self) -> None:
-        return None
+def unavailable() -> JsonReply:
+    body = {"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}
+    return JsonReply(body, status=503)
 
 
-class AsyncScriptedStatements:
-    """The async face of ``ScriptedStatements``."""
+def limited(seconds: int) -> JsonReply:
+    body = {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "slow"}
+    return JsonReply(body, status=429, headers={"Retry-After": str(seconds)})
 
-    def __init__(self, scripted: ScriptedStatements) -> None:
-        self.scripted = scripted
 
-    async def submit(self, request: StatementRequest) -> StatementStatus:
-        return self.scripted.submit(request)
+COUNTED = status("SUCCEEDED", [["42"]])
 
-    async def get(self, statement_id: str) -> StatementStatus:
-        await asyncio.sleep(0)
-        return self.scripted.get(statement_id)
 
-    async def cancel(self, statement_id: str) -> None:
-        self.scripted.cancel(statement_id)
+def script(
+    fake: FakeTransport | AsyncFakeTransport, submits: list[Reply], polls: list[Reply]
+) -> None:
+    fake.enqueue("statement-submit", *submits)
+    fake.enqueue("statement-poll", *polls)
 
-    async def aclose(self) -> None:
-        return None
+
+def steps(fake: FakeTransport | AsyncFakeTransport) -> list[str]:
+    """What the service sent, as ``submit <wait>`` / ``get <id>`` / ``cancel <id>``."""
+    shown = []
+    for call in fake.calls:
+        if call.operation == "statement-submit":
+            shown.append(f"submit {call.body['wait_timeout']}")
+        elif call.operation == "statement-poll":
+            shown.append(f"get {call.request.path[-1]}")
+        else:
+            shown.append(f"cancel {call.request.path[-2]}")
+    return shown
 
 
 def test_the_delay_grows_by_the_factor_up_to_the_maximum() -> None:
@@ -97,93 +81,155 @@ def test_the_delay_grows_by_the_factor_up_to_the_maximum() -> None:
     assert delays == [1.0, 2.0, 4.0, 5.0, 5.0]
 
 
-def test_retry_wait_honours_retry_after_then_gives_up() -> None:
-    limited = RateLimitError("slow", status=429, retry_after=3.0)
-    assert retry_wait(POLICY, limited, 1) == 3.0
-    assert retry_wait(POLICY, ServerError("down", status=503), 2) == POLICY.maximum
-    assert retry_wait(POLICY, TransportError("reset"), 3) is None
-    assert retry_wait(POLICY, NotFoundError("gone", status=404), 1) is None
-
-
 def test_results_and_counts() -> None:
     failed = StatementStatus("s1", "FAILED", error_code="BAD_REQUEST", error_message="no table")
     result = ended(failed, "SQL", 2.0)
     assert result == SqlBatchResult(
         "s1", "FAILED", "SQL", None, "BAD_REQUEST", "no table", None, 2.0
     )
-    done = counted(ended(status("SUCCEEDED"), "SQL", 1.0), (7, None), 3.0)
+    done = counted(ended(StatementStatus("s1", "SUCCEEDED"), "SQL", 1.0), (7, None), 3.0)
     assert (done.row_count, done.count_error, done.elapsed) == (7, None, 3.0)
     assert count_request(JOB) == StatementRequest(JOB.count_sql(), "w", "30s")
-    assert count_of(status("SUCCEEDED", (("12",),))) == (12, None)
-    assert count_of(status("CANCELED")) == (None, "counting the output rows ended CANCELED")
-    assert count_of(status("SUCCEEDED")) == (None, "counting the output rows returned no number")
+    assert count_of(StatementStatus("s1", "SUCCEEDED", rows=(("12",),))) == (12, None)
+    assert count_of(StatementStatus("s1", "CANCELED")) == (
+        None,
+        "counting the output rows ended CANCELED",
+    )
+    assert count_of(StatementStatus("s1", "SUCCEEDED")) == (
+        None,
+        "counting the output rows returned no number",
+    )
 
 
-async def run_both(make: Callable[[], ScriptedStatements]) -> list[tuple[object, ...]]:
-    """Run the sync and the async service over the same script; return what each did."""
+async def run_both(submits: list[Reply], polls: list[Reply]) -> list[tuple[object, ...]]:
+    """Run the sync and the async service (each behind the retry layer) over the same script;
+    return what each did: its result (or error type), the steps it sent and its sleeps."""
     outcomes: list[tuple[object, ...]] = []
     for twin in ("sync", "async"):
-        scripted, clock = make(), FakeClock()
+        clock = FakeClock()
+        fake: FakeTransport | AsyncFakeTransport
         try:
             if twin == "sync":
-                result: object = SqlBatchService(scripted, clock, POLICY).run(JOB)
+                fake = FakeTransport(clock=clock)
+                script(fake, submits, polls)
+                transport = RetryingTransport(fake, NO_JITTER, clock)
+                result: object = SqlBatchService(transport, clock, POLICY).run(JOB)
             else:
-                service = AsyncSqlBatchService(AsyncScriptedStatements(scripted), clock, POLICY)
-                result = await service.run(JOB)
+                fake = AsyncFakeTransport(clock=clock)
+                script(fake, submits, polls)
+                async_transport = AsyncRetryingTransport(fake, NO_JITTER, clock)
+                result = await AsyncSqlBatchService(async_transport, clock, POLICY).run(JOB)
         except BrickgateError as error:
             result = type(error)
-        outcomes.append((result, scripted.calls, clock.sleeps))
+        outcomes.append((result, steps(fake), clock.sleeps))
     return outcomes
 
 
 async def test_both_loops_take_the_same_steps_to_success() -> None:
-    def make() -> ScriptedStatements:
-        limited = RateLimitError("slow", status=429, retry_after=3.0)
-        polls: list[Answer] = [status("PENDING"), status("RUNNING"), limited, status("SUCCEEDED")]
-        return ScriptedStatements(polls)
-
-    sync, async_ = await run_both(make)
+    polls: list[Reply] = [status("RUNNING"), limited(3), status("SUCCEEDED")]
+    sync, async_ = await run_both([status("PENDING"), COUNTED], polls)
     assert sync == async_
     result, calls, sleeps = sync
     assert isinstance(result, SqlBatchResult)
     assert (result.state, result.row_count, result.elapsed) == ("SUCCEEDED", 42, 6.0)
-    assert calls == ["submit 0s", "get", "get", "get", "submit 30s"]
+    assert calls == ["submit 0s", "get s1", "get s1", "get s1", "submit 30s"]
     assert sleeps == [1.0, 2.0, 3.0]
 
 
-async def test_both_loops_give_up_after_the_transient_retries() -> None:
-    def make() -> ScriptedStatements:
-        down = ServerError("down", status=503)
-        return ScriptedStatements([status("PENDING"), down, down, down])
-
-    sync, async_ = await run_both(make)
+async def test_both_loops_give_up_after_the_transient_retries_of_one_poll() -> None:
+    polls: list[Reply] = [unavailable() for _ in range(POLICY.transient_retries + 2)]
+    sync, async_ = await run_both([status("PENDING")], polls)
     assert sync == async_
-    assert sync[0] is ServerError
-    assert sync[2] == [1.0, 5.0, 5.0]
+    result, calls, sleeps = sync
+    assert result is ServerError
+    assert calls == ["submit 0s"] + ["get s1"] * (POLICY.transient_retries + 1)
+    assert sleeps == [1.0, 0.5, 1.0]
+
+
+async def test_a_poll_that_is_not_transient_is_not_retried() -> None:
+    gone = JsonReply({"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "gone"}, status=404)
+    sync, async_ = await run_both([status("PENDING")], [gone])
+    assert sync == async_
+    assert sync[0] is NotFoundError
+    assert sync[1] == ["submit 0s", "get s1"]
 
 
 async def test_a_failed_statement_is_not_counted_by_either_loop() -> None:
-    def make() -> ScriptedStatements:
-        return ScriptedStatements([StatementStatus("s1", "FAILED", error_code="X")])
-
-    sync, async_ = await run_both(make)
+    failed = JsonReply(
+        {"statement_id": "s1", "status": {"state": "FAILED", "error": {"error_code": "X"}}}
+    )
+    sync, async_ = await run_both([failed], [])
     assert sync == async_
     result = sync[0]
     assert isinstance(result, SqlBatchResult)
     assert result.state == "FAILED"
+    assert result.error_code == "X"
     assert result.row_count is None
     assert sync[1] == ["submit 0s"]
 
 
+async def test_a_submit_that_may_have_started_is_not_sent_again() -> None:
+    sync, async_ = await run_both([unavailable(), status("SUCCEEDED"), COUNTED], [])
+    assert sync == async_
+    assert isinstance(sync[0], SqlBatchResult)
+    assert sync[1] == ["submit 0s", "submit 0s", "submit 30s"]
+    failing = JsonReply({"error_code": "INTERNAL_ERROR", "message": "x"}, status=500)
+    sync, async_ = await run_both([failing], [])
+    assert sync == async_
+    assert sync[0] is ServerError
+    assert sync[1] == ["submit 0s"]
+
+
+def test_ctrl_c_while_following_cancels_the_statement() -> None:
+    clock = FakeClock()
+    fake = FakeTransport(clock=clock)
+    script(fake, [status("PENDING")], [status("RUNNING")])
+
+    def interrupt(seen: StatementStatus, elapsed: float) -> None:
+        if seen.state == "RUNNING":
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        SqlBatchService(fake, clock, POLICY).run(JOB, interrupt)
+    assert steps(fake) == ["submit 0s", "get s1", "cancel s1"]
+
+
+class SignallingFake(AsyncFakeTransport):
+    """An async fake that yields to the loop on every poll and says when one was sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.polled = asyncio.Event()
+
+    async def send(self, call: Call[T]) -> T:
+        if call.operation == "statement-poll":
+            self.polled.set()
+            await asyncio.sleep(0)
+        return await super().send(call)
+
+
 async def test_cancelling_the_task_while_polling_cancels_the_statement() -> None:
-    scripted = ScriptedStatements([status("PENDING")] + [status("RUNNING")] * 100)
-    polled = asyncio.Event()
-    scripted.on_get = polled.set
-    service = AsyncSqlBatchService(AsyncScriptedStatements(scripted), FakeClock(), POLICY)
+    fake = SignallingFake()
+    script(fake, [status("PENDING")], [status("RUNNING") for _ in range(100)])
+    service = AsyncSqlBatchService(fake, FakeClock(), POLICY)
     task = asyncio.create_task(service.run(JOB))
-    await polled.wait()
+    await fake.polled.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert scripted.calls[-1] == "cancel s1"
-    assert scripted.calls.count("cancel s1") == 1
+    shown = steps(fake)
+    assert shown[-1] == "cancel s1"
+    assert shown.count("cancel s1") == 1
+
+
+async def test_a_refused_cancel_still_propagates_the_cancellation() -> None:
+    fake = SignallingFake()
+    script(fake, [status("PENDING")], [status("RUNNING") for _ in range(100)])
+    fake.enqueue("statement-cancel", ServerError("down", status=500))
+    service = AsyncSqlBatchService(fake, FakeClock(), POLICY)
+    task = asyncio.create_task(service.run(JOB))
+    await fake.polled.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert steps(fake)[-1] == "cancel s1"

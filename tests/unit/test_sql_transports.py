@@ -1,4 +1,4 @@
-"""The sync and async statement transports over httpx.MockTransport: one behaviour, two drivers."""
+"""Statement calls through the sync and async HTTP drivers over httpx.MockTransport."""
 
 from __future__ import annotations
 
@@ -9,14 +9,18 @@ from typing import Any
 import httpx
 import pytest
 
-from brickgate.adapters.fake_clock import FakeClock
-from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
-from brickgate.adapters.transport.statements import HttpStatementTransport
-from brickgate.adapters.transport.statements_async import AsyncHttpStatementTransport
-from brickgate.adapters.transport.statements_core import decode_status
+from brickgate.adapters.transport._async.http import AsyncHttpTransport
+from brickgate.adapters.transport._async.policies import AsyncAuthenticatedTransport
+from brickgate.adapters.transport._async.tokens import AsyncStaticTokenSource
+from brickgate.adapters.transport._sync.http import HttpTransport
+from brickgate.adapters.transport._sync.policies import AuthenticatedTransport
+from brickgate.adapters.transport._sync.tokens import StaticTokenSource
+from brickgate.domain.calls import Call, Retry
+from brickgate.domain.calls.statements import cancel_call, decode_status, poll_call, submit_call
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import (
     ApiError,
+    ConnectError,
     InvalidRequestError,
     NotFoundError,
     RateLimitError,
@@ -25,6 +29,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.sql import StatementRequest, StatementStatus
+from brickgate.testing import FakeClock
 
 HOST = WorkspaceHost.parse("adb-1234567890123456.7.azuredatabricks.net")
 TOKEN = Secret("dapi0123456789abcdef0123456789abcdef")
@@ -51,36 +56,43 @@ class Recorder:
         return [request.url.raw_path.decode() for request in self.requests]
 
 
+def statement_call(name: str, argument: Any) -> Call[Any]:
+    if name == "submit":
+        return submit_call(argument)
+    if name == "get":
+        return poll_call(argument)
+    return cancel_call(argument)
+
+
 class Driver:
-    """Either statement transport, called the same way from an async test."""
+    """Either driver (behind the auth policy with a static token), called the same way."""
 
     def __init__(self, kind: str, handler: Handler) -> None:
         self.kind = kind
         if kind == "sync":
-            self.sync = HttpStatementTransport(
-                httpx.Client(transport=httpx.MockTransport(handler)),
-                HOST,
-                BearerAuth(HOST, StaticTokenProvider(TOKEN)),
-                clock=FakeClock(),
+            self.sync = HttpTransport(
+                httpx.Client(transport=httpx.MockTransport(handler)), HOST, FakeClock()
             )
+            self.authed = AuthenticatedTransport(self.sync, StaticTokenSource(TOKEN))
         else:
-            self.async_ = AsyncHttpStatementTransport(
-                httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-                HOST,
-                AsyncBearerAuth(HOST, StaticTokenProvider(TOKEN)),
-                clock=FakeClock(),
+            self.async_ = AsyncHttpTransport(
+                httpx.AsyncClient(transport=httpx.MockTransport(handler)), HOST, FakeClock()
+            )
+            self.async_authed = AsyncAuthenticatedTransport(
+                self.async_, AsyncStaticTokenSource(TOKEN)
             )
 
-    async def call(self, name: str, *args: Any) -> Any:
+    async def call(self, name: str, argument: Any) -> Any:
+        call = statement_call(name, argument)
         if self.kind == "sync":
-            return getattr(self.sync, name)(*args)
-        return await getattr(self.async_, name)(*args)
+            return self.authed.send(call)
+        return await self.async_authed.send(call)
 
     async def close(self) -> None:
         if self.kind == "sync":
-            self.sync.close()
+            self.authed.close()
         else:
-            await self.async_.aclose()
+            await self.async_authed.aclose()
 
 
 KINDS = pytest.mark.parametrize("kind", ["sync", "async"])
@@ -165,16 +177,18 @@ async def test_bad_answers_are_brickgate_errors(
 @pytest.mark.parametrize(
     ("raised", "error"),
     [
-        (httpx.ConnectError("refused"), TransportError),
+        (httpx.ConnectError("refused"), ConnectError),
         (httpx.ReadTimeout("slow"), TimeoutError),
+        (httpx.RemoteProtocolError("peer closed"), TransportError),
     ],
 )
 async def test_httpx_exceptions_are_translated(
     kind: str, raised: Exception, error: type[Exception]
 ) -> None:
     driver = Driver(kind, Recorder(raised))
-    with pytest.raises(error, match="submitting a statement"):
+    with pytest.raises(error, match="submitting a statement") as caught:
         await driver.call("submit", StatementRequest("SELECT 1", "wh-1"))
+    assert TOKEN.get_secret_value() not in str(caught.value)
     await driver.close()
 
 
@@ -187,6 +201,20 @@ async def test_a_closed_transport_sends_nothing(kind: str) -> None:
     with pytest.raises(TransportError, match="closed"):
         await driver.call("get", "01ef-abc")
     assert recorder.requests == []
+
+
+def test_statement_calls_say_when_they_may_be_repeated() -> None:
+    assert submit_call(StatementRequest("SELECT 1", "w")).retry == Retry.UNSTARTED
+    assert poll_call("s1").retry == Retry.ALWAYS
+    assert cancel_call("s1").retry == Retry.ALWAYS
+    assert poll_call("s1").max_retries is None
+    assert poll_call("s1", max_retries=5).max_retries == 5
+    operations = [
+        submit_call(StatementRequest("SELECT 1", "w")).operation,
+        poll_call("s1").operation,
+        cancel_call("s1").operation,
+    ]
+    assert operations == ["statement-submit", "statement-poll", "statement-cancel"]
 
 
 def test_decode_status_reads_the_error_and_the_rows() -> None:
@@ -206,5 +234,7 @@ def test_decode_status_reads_the_error_and_the_rows() -> None:
 
 def test_repr_names_the_host_only() -> None:
     driver = Driver("async", Recorder(httpx.Response(200, json=PENDING)))
-    assert repr(driver.async_) == f"AsyncHttpStatementTransport(host={HOST.url!r})"
-    assert TOKEN.get_secret_value() not in repr(driver.async_)
+    assert repr(driver.async_) == f"AsyncHttpTransport(host={HOST.url!r})"
+    assert TOKEN.get_secret_value() not in repr(driver.async_authed)
+    sync = Driver("sync", Recorder(httpx.Response(200, json=PENDING)))
+    assert repr(sync.sync) == f"HttpTransport(host={HOST.url!r})"

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 
 import pytest
 
-from brickgate.adapters.transport.sse import SSEDecoder, aiter_chunks, iter_chunks
 from brickgate.domain.chat import ChatChunk
 from brickgate.domain.errors import (
     ApiError,
@@ -16,6 +15,7 @@ from brickgate.domain.errors import (
     ServerError,
     StreamError,
 )
+from brickgate.domain.sse import SSEDecoder, aiter_chunks, iter_chunks
 
 
 def chunk_json(text: str, **extra: object) -> str:

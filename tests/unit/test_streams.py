@@ -10,10 +10,10 @@ import httpx
 import pytest
 
 import brickgate
-from brickgate.adapters.fake_clock import FakeClock
 from brickgate.client import AsyncClient, Client
 from brickgate.container import create_client_container
 from brickgate.domain.chat import ChatChunk
+from brickgate.testing import FakeClock
 from tests.unit.test_client import (
     CHAT_PATH,
     CLAUDE,

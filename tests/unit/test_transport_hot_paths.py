@@ -10,19 +10,22 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from brickgate.adapters.transport.auth import AsyncBearerAuth, BearerAuth, StaticTokenProvider
-from brickgate.adapters.transport.http import HttpChatTransport
-from brickgate.adapters.transport.http_async import AsyncHttpChatTransport
-from brickgate.adapters.transport.sse import SSEDecoder, iter_chunks
+from brickgate.adapters.transport._async.http import AsyncHttpTransport
+from brickgate.adapters.transport._sync.http import HttpTransport
+from brickgate.adapters.transport.in_flight import AsyncInFlightLimit
 from brickgate.client import AsyncClient
-from brickgate.container import create_client_container
+from brickgate.container import BrickgateContainer, create_client_container
+from brickgate.domain.calls.serving import chat_call, stream_call
 from brickgate.domain.chat import CallOptions, ChatRequest
-from brickgate.domain.credentials import Secret
-from brickgate.domain.errors import ConfigurationError
+from brickgate.domain.errors import ConfigurationError, ServerError
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.sse import SSEDecoder, iter_chunks
+from brickgate.ports.workspace import AsyncWorkspaceTransport
+from brickgate.testing import FakeClock
 
 HOST = WorkspaceHost.parse("adb-1234567890123456.7.azuredatabricks.net")
-TOKENS = StaticTokenProvider(Secret("dapi0123456789abcdef0123456789abcdef"))
+TOKEN = "dapi0123456789abcdef0123456789abcdef"
+OPTIONS = CallOptions()
 REQUEST = ChatRequest("databricks-gpt-oss-120b", {"messages": [{"role": "user", "content": "hi"}]})
 REPLY = {"model": "m", "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}}]}
 SSE = (
@@ -54,15 +57,11 @@ class HeldRequests:
         return httpx.Response(200, json=REPLY)
 
 
-def async_transport(handler: HeldRequests, max_in_flight: int | None) -> AsyncHttpChatTransport:
+def async_transport(handler: HeldRequests, max_in_flight: int | None) -> AsyncWorkspaceTransport:
+    """The async HTTP driver, under the in-flight limit when one is given."""
     client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    return AsyncHttpChatTransport(
-        client,
-        HOST,
-        AsyncBearerAuth(HOST, TOKENS),
-        surface="serving-endpoints",
-        max_in_flight=max_in_flight,
-    )
+    driver = AsyncHttpTransport(client, HOST, FakeClock())
+    return driver if max_in_flight is None else AsyncInFlightLimit(driver, max_in_flight)
 
 
 async def settle() -> None:
@@ -71,9 +70,10 @@ async def settle() -> None:
 
 
 async def most_in_flight(
-    transport: AsyncHttpChatTransport, handler: HeldRequests, requests: int = 7
+    transport: AsyncWorkspaceTransport, handler: HeldRequests, requests: int = 7
 ) -> int:
-    tasks = [asyncio.create_task(transport.chat(REQUEST, CallOptions())) for _ in range(requests)]
+    call = chat_call(HOST, REQUEST, OPTIONS)
+    tasks = [asyncio.create_task(transport.send(call)) for _ in range(requests)]
     await settle()
     held = handler.in_flight
     handler.release.set()
@@ -88,16 +88,16 @@ async def test_async_requests_in_flight_stay_within_the_limit(
     limit: int | None, expected: int
 ) -> None:
     handler = HeldRequests()
-    async with async_transport(handler, limit) as transport:
-        assert await most_in_flight(transport, handler) == expected
+    transport = async_transport(handler, limit)
+    assert await most_in_flight(transport, handler) == expected
+    await transport.aclose()
 
 
 async def test_by_default_every_request_is_sent_at_once() -> None:
     handler = HeldRequests()
-    client = httpx.AsyncClient(transport=httpx.MockTransport(handler))
-    auth = AsyncBearerAuth(HOST, TOKENS)
-    async with AsyncHttpChatTransport(client, HOST, auth, surface="serving-endpoints") as transport:
-        assert await most_in_flight(transport, handler, requests=25) == 25
+    transport = async_transport(handler, None)
+    assert await most_in_flight(transport, handler, requests=25) == 25
+    await transport.aclose()
 
 
 @pytest.mark.parametrize("limit", [0, -1])
@@ -118,18 +118,37 @@ def test_the_limit_works_on_each_new_event_loop() -> None:
     assert asyncio.run(one_round()) == 2
 
 
+async def test_a_failed_call_frees_its_slot() -> None:
+    answers = [httpx.Response(503, json={"message": "busy"}), httpx.Response(200, json=REPLY)]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return answers.pop(0)
+
+    client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    transport = AsyncInFlightLimit(AsyncHttpTransport(client, HOST, FakeClock()), 1)
+    with pytest.raises(ServerError):
+        await transport.send(chat_call(HOST, REQUEST, OPTIONS))
+    reply = await asyncio.wait_for(transport.send(chat_call(HOST, REQUEST, OPTIONS)), timeout=5)
+    assert reply.text == "ok"
+    await transport.aclose()
+    assert client.is_closed
+
+
+def client_container(handler: HeldRequests) -> BrickgateContainer:
+    return create_client_container(
+        host=HOST.name,
+        token=TOKEN,
+        surface="serving-endpoints",
+        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
+
+
 async def test_the_max_in_flight_setting_reaches_the_async_client(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BRICKGATE_MAX_IN_FLIGHT", "2")
     handler = HeldRequests()
-    container = create_client_container(
-        host=HOST.name,
-        token="dapi0123456789abcdef0123456789abcdef",
-        surface="serving-endpoints",
-        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-    )
-    async with AsyncClient(container=container) as client:
+    async with AsyncClient(container=client_container(handler)) as client:
         tasks = [
             asyncio.create_task(client.chat("databricks-gpt-oss-120b", "hi")) for _ in range(5)
         ]
@@ -142,13 +161,7 @@ async def test_the_max_in_flight_setting_reaches_the_async_client(
 
 async def test_by_default_the_async_client_sends_every_request_at_once() -> None:
     handler = HeldRequests()
-    container = create_client_container(
-        host=HOST.name,
-        token="dapi0123456789abcdef0123456789abcdef",
-        surface="serving-endpoints",
-        async_http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
-    )
-    async with AsyncClient(container=container) as client:
+    async with AsyncClient(container=client_container(handler)) as client:
         tasks = [
             asyncio.create_task(client.chat("databricks-gpt-oss-120b", "hi")) for _ in range(12)
         ]
@@ -164,15 +177,10 @@ def test_a_stream_slot_is_freed_once_the_reply_starts() -> None:
             return httpx.Response(200, content=agen([SSE]))
 
         client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-        transport = AsyncHttpChatTransport(
-            client,
-            HOST,
-            AsyncBearerAuth(HOST, TOKENS),
-            surface="serving-endpoints",
-            max_in_flight=1,
-        )
-        first = await transport.stream(REQUEST, CallOptions())
-        second = await asyncio.wait_for(transport.stream(REQUEST, CallOptions()), timeout=5)
+        transport = AsyncInFlightLimit(AsyncHttpTransport(client, HOST, FakeClock()), 1)
+        call = stream_call(HOST, REQUEST, OPTIONS)
+        first = await transport.open(call)
+        second = await asyncio.wait_for(transport.open(call), timeout=5)
         texts = [chunk.text async for chunk in second] + [chunk.text async for chunk in first]
         await transport.aclose()
         return texts
@@ -208,21 +216,45 @@ def stream_answer(*, gzipped: bool, asynchronous: bool) -> Handler:
 def test_streams_are_decoded_whatever_their_content_encoding(gzipped: bool) -> None:
     answer = stream_answer(gzipped=gzipped, asynchronous=False)
     client = httpx.Client(transport=httpx.MockTransport(answer))
-    transport = HttpChatTransport(
-        client, HOST, BearerAuth(HOST, TOKENS), surface="serving-endpoints"
-    )
-    with transport.stream(REQUEST, CallOptions()) as chunks:
+    transport = HttpTransport(client, HOST, FakeClock())
+    chunks = transport.open(stream_call(HOST, REQUEST, OPTIONS))
+    try:
         assert [chunk.text for chunk in chunks] == ["a", "b"]
+    finally:
+        chunks.close()
+    transport.close()
 
 
 @pytest.mark.parametrize("gzipped", [True, False])
 async def test_async_streams_are_decoded_whatever_their_content_encoding(gzipped: bool) -> None:
     answer = stream_answer(gzipped=gzipped, asynchronous=True)
     client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    auth = AsyncBearerAuth(HOST, TOKENS)
-    transport = AsyncHttpChatTransport(client, HOST, auth, surface="serving-endpoints")
-    async with await transport.stream(REQUEST, CallOptions()) as chunks:
+    transport = AsyncHttpTransport(client, HOST, FakeClock())
+    chunks = await transport.open(stream_call(HOST, REQUEST, OPTIONS))
+    try:
         assert [chunk.text async for chunk in chunks] == ["a", "b"]
+    finally:
+        await chunks.aclose()
+    await transport.aclose()
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+async def test_a_gzipped_json_answer_is_decoded(asynchronous: bool) -> None:
+    body = gzip.compress(json.dumps(REPLY).encode())
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        assert request.headers["accept-encoding"] == "gzip, deflate"
+        return httpx.Response(200, headers=headers, content=body)
+
+    call = chat_call(HOST, REQUEST, OPTIONS)
+    if asynchronous:
+        client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+        reply = await AsyncHttpTransport(client, HOST, FakeClock()).send(call)
+    else:
+        sync_client = httpx.Client(transport=httpx.MockTransport(answer))
+        reply = HttpTransport(sync_client, HOST, FakeClock()).send(call)
+    assert reply.text == "ok"
 
 
 def events_fed_bytewise(pieces: list[bytes]) -> list[str]:

@@ -6,16 +6,14 @@ from collections.abc import Sequence
 
 from brickgate.domain.credentials import (
     Credential,
+    FieldWording,
     OAuthClientCredentials,
-    PersonalAccessToken,
-    Secret,
-    shown_auth_type,
+    credential_from_fields,
 )
 from brickgate.domain.errors import (
     CredentialSourceError,
     CredentialStoreError,
-    InvalidCredentialError,
-    InvalidHostError,
+    SourceUnavailableError,
 )
 from brickgate.domain.hosts import Cloud, WorkspaceHost
 
@@ -36,7 +34,7 @@ def credential_to_record(credential: Credential) -> dict[str, str]:
     A trusted loopback host (a local server logged in to with ``--trust-host``) is saved with
     its trust (``trusted_host``), so later runs use the profile without trusting it again.
     """
-    record = _trust_of(credential.host)
+    trust = _trust_of(credential.host)
     if isinstance(credential, OAuthClientCredentials):
         return {
             "auth_type": credential.auth_type,
@@ -44,13 +42,13 @@ def credential_to_record(credential: Credential) -> dict[str, str]:
             "client_id": credential.client_id,
             "client_secret": credential.client_secret.get_secret_value(),
             "scopes": credential.scopes,
-            **record,
+            **trust,
         }
     return {
         "auth_type": credential.auth_type,
         "host": credential.host.url,
         "token": credential.token.get_secret_value(),
-        **record,
+        **trust,
     }
 
 
@@ -61,11 +59,9 @@ def _trust_of(host: WorkspaceHost) -> dict[str, str]:
 
 
 def _saved_trust(fields: dict[str, str]) -> tuple[str, ...]:
+    """The loopback host a record was trusted for at login (never any other host)."""
     name = fields.get("trusted_host", "")
-    try:
-        return (name,) if name and WorkspaceHost(name=name, cloud=Cloud.CUSTOM).is_loopback else ()
-    except ValueError:
-        return ()
+    return (name,) if name and WorkspaceHost(name=name, cloud=Cloud.CUSTOM).is_loopback else ()
 
 
 def credential_from_record(
@@ -78,50 +74,30 @@ def credential_from_record(
 ) -> Credential:
     """Rebuild a credential from a stored record, validating its host and secrets again.
 
-    Raises ``CredentialSourceError`` naming ``where`` (never a value) when the record is not
-    usable.
+    The record goes through ``credential_from_fields``, as every source's fields do. Raises
+    ``CredentialSourceError`` naming ``where`` (never a value) when the record is not usable,
+    an auth type this brickgate cannot use included (brickgate's stores hold what it wrote),
+    and ``AmbiguousCredentialsError`` for a token and client credentials with no auth type.
     """
     fields = _text_fields(record, source=source, where=where, profile=profile)
-
-    def broken(problem: str) -> CredentialSourceError:
-        return CredentialSourceError(
-            source,
-            f"{where} is not usable: {problem}. "
-            f"Replace it with: brickgate login --profile {profile}",
+    wording = FieldWording.for_keys(
+        source,
+        context=f"{where} is not usable: ",
+        fix=f"Replace it with: brickgate login --profile {profile}",
+    )
+    try:
+        return credential_from_fields(
+            wording=wording,
+            host=fields.get("host"),
+            token=fields.get("token"),
+            client_id=fields.get("client_id"),
+            client_secret=fields.get("client_secret"),
+            scopes=fields.get("scopes"),
+            auth_type=fields.get("auth_type"),
+            trusted_hosts=(*trusted_hosts, *_saved_trust(fields)),
         )
-
-    host_text = fields.get("host")
-    if not host_text:
-        raise broken("it has no 'host'")
-    try:
-        host = WorkspaceHost.parse(host_text, trusted_hosts=(*trusted_hosts, *_saved_trust(fields)))
-    except InvalidHostError as error:
-        raise CredentialSourceError(
-            source,
-            f"{where} is not usable: {error}. If it is a local server or proxy you trust, "
-            "pass trusted_hosts=[...] or set BRICKGATE_TRUSTED_HOSTS; otherwise replace it "
-            f"with: brickgate login --profile {profile}",
-        ) from None
-    auth_type = fields.get("auth_type") or ("pat" if "token" in fields else "oauth-m2m")
-    try:
-        if auth_type == "pat":
-            token = fields.get("token")
-            if not token:
-                raise broken("it has no 'token'")
-            return PersonalAccessToken(host=host, token=Secret(token))
-        if auth_type == "oauth-m2m":
-            client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
-            if not client_id or not client_secret:
-                raise broken("it needs both 'client_id' and 'client_secret'")
-            return OAuthClientCredentials(
-                host=host,
-                client_id=client_id,
-                client_secret=Secret(client_secret, what="client secret"),
-                scopes=fields.get("scopes") or "all-apis",
-            )
-    except InvalidCredentialError as error:
-        raise broken(str(error)) from None
-    raise broken(f"its auth_type {shown_auth_type(auth_type)} is not one of 'pat', 'oauth-m2m'")
+    except SourceUnavailableError as error:
+        raise CredentialSourceError(source, error.reason) from None
 
 
 def _text_fields(record: object, *, source: str, where: str, profile: str) -> dict[str, str]:

@@ -6,36 +6,29 @@ import configparser
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
 
+from brickgate.adapters.credentials.private_files import read_private_file
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
-    OAuthClientCredentials,
-    PersonalAccessToken,
-    Secret,
-    shown_auth_type,
+    FieldWording,
+    credential_from_fields,
 )
-from brickgate.domain.errors import (
-    AmbiguousCredentialsError,
-    CredentialSourceError,
-    InvalidCredentialError,
-    InvalidHostError,
-    SourceUnavailableError,
-)
-from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.errors import CredentialSourceError
+from brickgate.domain.redaction import shown_name
+from brickgate.ports.credentials import STORED, SourceRole
 
 CONFIG_FILE_VARIABLE = "DATABRICKS_CONFIG_FILE"
 CONFIG_PROFILE_VARIABLE = "DATABRICKS_CONFIG_PROFILE"
 SETTINGS_SECTION = "__settings__"
-SUPPORTED_AUTH_TYPES = ("pat", "oauth-m2m")
 _NO_SHARED_DEFAULTS = "\x00brickgate: no section inherits from another\x00"
 _OTHER_METHODS = (
-    (("username", "password"), "basic (username/password)"),
+    (("username", "password"), "basic"),
     (("azure_client_id", "azure_client_secret", "azure_tenant_id"), "azure-client-secret"),
     (("google_credentials", "google_service_account"), "google-credentials"),
     (("metadata_service_url",), "metadata-service"),
 )
+_HOST_ONLY = "databricks-cli"
 
 
 class DatabricksConfigSource:
@@ -50,6 +43,7 @@ class DatabricksConfigSource:
     """
 
     name = "databrickscfg"
+    role: SourceRole = STORED
 
     def __init__(
         self, environ: Mapping[str, str] | None = None, *, trusted_hosts: Sequence[str] = ()
@@ -72,7 +66,7 @@ class DatabricksConfigSource:
     def describe(self) -> str:
         """The file read and, when set, the profile named by ``DATABRICKS_CONFIG_PROFILE``."""
         profile = self._env().get(CONFIG_PROFILE_VARIABLE, "").strip()
-        named = f", profile {profile!r} from {CONFIG_PROFILE_VARIABLE}" if profile else ""
+        named = f", profile {shown_name(profile)} from {CONFIG_PROFILE_VARIABLE}" if profile else ""
         return f"Databricks config file {self.path}{named}"
 
     def profiles(self) -> list[str]:
@@ -85,9 +79,10 @@ class DatabricksConfigSource:
     def resolve(self, profile: str | None = None) -> Credential | None:
         """Return the credential of the selected profile, ``None`` if there is none.
 
-        Raises ``SourceUnavailableError`` when the profile uses an auth method brickgate does
-        not support yet (``azure-cli``, ``databricks-cli``...), so the chain skips it with that
-        reason; ``AmbiguousCredentialsError`` when it has both a token and client credentials
+        Raises ``UnusableProfileError`` (the file, the section, the reason) when the profile is
+        host-only (the Databricks CLI would sign in with ``databricks-cli``) or uses an auth type
+        brickgate does not support yet (``azure-cli``, ``external-browser``...);
+        ``AmbiguousCredentialsError`` when it has both a token and client credentials
         and no ``auth_type``; ``CredentialSourceError`` (with the path, never a value) for an
         unreadable or malformed file, a missing ``[__settings__] default_profile`` or
         ``DATABRICKS_CONFIG_PROFILE`` target, or a profile whose host or secret is unusable.
@@ -106,7 +101,8 @@ class DatabricksConfigSource:
     def _parse(self) -> configparser.ConfigParser | None:
         path = self.path
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            raw = read_private_file(path, source=self.name, require_private=False)
+            text = raw.decode("utf-8-sig")
         except FileNotFoundError:
             return None
         except UnicodeDecodeError:
@@ -145,78 +141,41 @@ class DatabricksConfigSource:
             return profile
         known = [name for name in parser.sections() if name != SETTINGS_SECTION]
         listed = f" (it has: {', '.join(known)})" if known else ""
-        raise self._broken(f"{named_by} profile {profile!r}, which it has no section for{listed}")
+        raise self._broken(
+            f"{named_by} profile {shown_name(profile)}, which it has no section for{listed}"
+        )
 
     def _credential(self, profile: str, fields: Mapping[str, str]) -> Credential:
         values = {key: value.strip() for key, value in fields.items() if value.strip()}
-        where = f"profile {profile!r} in {self.path}"
-        auth_type = self._auth_type(profile, values, where)
-        host_text = values.get("host")
-        if host_text is None:
-            raise CredentialSourceError(
-                self.name, f"{where} has no 'host'; add 'host = <your workspace host>'"
-            )
-        try:
-            host = WorkspaceHost.parse(host_text, trusted_hosts=self._trusted_hosts)
-        except InvalidHostError as error:
-            raise CredentialSourceError(self.name, f"{where} is not usable: {error}") from None
-        try:
-            if auth_type == "pat":
-                return PersonalAccessToken(host=host, token=Secret(values["token"]))
-            return OAuthClientCredentials(
-                host=host,
-                client_id=values["client_id"],
-                client_secret=Secret(values["client_secret"], what="client secret"),
-            )
-        except InvalidCredentialError as error:
-            raise CredentialSourceError(self.name, f"{where} is not usable: {error}") from None
-
-    def _auth_type(self, profile: str, values: Mapping[str, str], where: str) -> str:
-        pinned = values.get("auth_type", "").lower()
-        has_token = "token" in values
-        has_client = "client_id" in values or "client_secret" in values
-        if pinned and pinned not in SUPPORTED_AUTH_TYPES:
-            shown = shown_auth_type(pinned)
-            self._unsupported(profile, f"uses auth_type {shown}")
-        if not pinned and has_token and has_client:
-            raise AmbiguousCredentialsError(
-                f"{self.name}: {where} has both 'token' and 'client_id'/'client_secret'; add "
-                "'auth_type = pat' or 'auth_type = oauth-m2m' to choose, or remove one"
-            )
-        chosen = pinned or ("oauth-m2m" if has_client else "pat" if has_token else "")
-        if not chosen:
-            for keys, method in _OTHER_METHODS:
-                if any(key in values for key in keys):
-                    self._unsupported(profile, f"uses {method} authentication")
-            if "host" in values:
-                self._unsupported(
-                    profile,
-                    "has a host but no token or client_id/client_secret (the Databricks CLI "
-                    "would sign in through 'databricks auth login', auth_type 'databricks-cli')",
-                )
-            raise CredentialSourceError(
-                self.name, f"{where} has no 'host' and no 'token' or 'client_id'/'client_secret'"
-            )
-        needed = ("token",) if chosen == "pat" else ("client_id", "client_secret")
-        missing = [key for key in needed if key not in values]
-        if missing:
-            raise CredentialSourceError(
-                self.name,
-                f"{where} has no {' or '.join(repr(key) for key in missing)}, which "
-                f"auth_type {chosen!r} needs; add it",
-            )
-        return chosen
-
-    def _unsupported(self, profile: str, what: str) -> NoReturn:
-        raise SourceUnavailableError(
+        path = str(self.path)
+        wording = FieldWording.for_keys(
             self.name,
-            f"profile {profile!r} {what}, which brickgate does not support yet (supported: "
-            f"a 'token', or 'client_id' and 'client_secret'); run `brickgate login --profile "
-            f"{profile}` to store a token for it",
+            context=f"profile {shown_name(profile)} in {path}: ",
+            path=path,
+            section=profile,
+        )
+        return credential_from_fields(
+            wording=wording,
+            host=values.get("host"),
+            token=values.get("token"),
+            client_id=values.get("client_id"),
+            client_secret=values.get("client_secret"),
+            scopes=values.get("scopes"),
+            auth_type=values.get("auth_type"),
+            implied_auth_type=_implied_auth_type(values),
+            trusted_hosts=self._trusted_hosts,
         )
 
     def _broken(self, problem: str) -> CredentialSourceError:
         return CredentialSourceError(self.name, f"{self.path}: {problem}")
+
+
+def _implied_auth_type(values: Mapping[str, str]) -> str | None:
+    """The auth type the Databricks SDK would pick for a profile without a token or client."""
+    for keys, method in _OTHER_METHODS:
+        if any(key in values for key in keys):
+            return method
+    return _HOST_ONLY if "host" in values else None
 
 
 def _describe_ini_error(error: configparser.Error) -> str:

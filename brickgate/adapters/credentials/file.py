@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -16,6 +15,12 @@ from brickgate.adapters.credentials._records import (
     credential_from_record,
     credential_to_record,
 )
+from brickgate.adapters.credentials.private_files import (
+    MAX_CONFIG_FILE_BYTES,
+    check_not_a_link,
+    ensure_private_directory,
+    read_private_file,
+)
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
@@ -24,10 +29,14 @@ from brickgate.domain.errors import (
     CredentialSourceError,
     CredentialStoreError,
 )
+from brickgate.domain.json_limits import JsonDepthError, loads_bounded
+from brickgate.ports.credentials import STORED, SourceRole
 
 FILE_NAME = "credentials.json"
 SCHEMA_VERSION = 1
 CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
+MAX_FILE_BYTES = MAX_CONFIG_FILE_BYTES
+MAX_JSON_DEPTH = 16
 _POSIX = os.name == "posix"
 
 
@@ -42,6 +51,7 @@ class FileCredentialStore:
     """
 
     name = "file"
+    role: SourceRole = STORED
     lock_timeout: float = 10.0
 
     def __init__(self, path: Path, *, trusted_hosts: Sequence[str] = ()) -> None:
@@ -131,7 +141,9 @@ class FileCredentialStore:
         if text is None:
             return {}
         try:
-            document = json.loads(text)
+            document = loads_bounded(text, max_depth=MAX_JSON_DEPTH, what="its JSON")
+        except JsonDepthError as error:
+            raise self._corrupt(str(error)) from None
         except ValueError as error:
             line = getattr(error, "lineno", None)
             at = f" (line {line})" if line is not None else ""
@@ -140,30 +152,14 @@ class FileCredentialStore:
 
     def _read_text(self) -> str | None:
         try:
-            with open(self._path, "rb") as handle:
-                self._check_private(os.fstat(handle.fileno()))
-                raw = handle.read()
+            ensure_private_directory(self._path.parent, source=self.name, create=False)
+            raw = read_private_file(self._path, source=self.name, max_bytes=MAX_FILE_BYTES)
         except FileNotFoundError:
             return None
-        except OSError as error:
-            raise CredentialSourceError(
-                self.name, f"cannot read {self._path}: {error.strerror or error}"
-            ) from None
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             raise self._corrupt("it is not UTF-8 text") from None
-
-    def _check_private(self, status: os.stat_result) -> None:
-        if not stat.S_ISREG(status.st_mode):
-            raise CredentialSourceError(self.name, f"{self._path} is not a regular file")
-        if _POSIX and status.st_mode & 0o077:
-            mode = stat.S_IMODE(status.st_mode)
-            raise CredentialSourceError(
-                self.name,
-                f"{self._path} has mode {mode:04o}, so other users may read it; brickgate will "
-                f"not use it. Check who had access, then run: chmod 600 {self._path}",
-            )
 
     def _profiles_of(self, document: object) -> dict[str, Any]:
         if not isinstance(document, dict):
@@ -210,12 +206,8 @@ class FileCredentialStore:
             ) from None
 
     def _make_directory(self) -> None:
-        try:
-            self._path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError as error:
-            raise CredentialStoreError(
-                self.name, f"cannot create {self._path.parent}: {error.strerror or error}"
-            ) from None
+        ensure_private_directory(self._path.parent, source=self.name, create=True)
+        check_not_a_link(Path(f"{self._path}.lock"), source=self.name)
 
     def _write(self, profiles: Mapping[str, Any]) -> None:
         document = {"version": SCHEMA_VERSION, "profiles": dict(sorted(profiles.items()))}

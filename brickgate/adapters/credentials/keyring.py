@@ -17,6 +17,7 @@ from brickgate.domain.errors import (
     CredentialStoreError,
     SourceUnavailableError,
 )
+from brickgate.ports.credentials import STORED, SourceRole
 
 if TYPE_CHECKING:
     import keyring.backend
@@ -41,6 +42,7 @@ class KeyringStore:
     """
 
     name = "keyring"
+    role: SourceRole = STORED
 
     def __init__(
         self,

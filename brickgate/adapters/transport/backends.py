@@ -14,7 +14,6 @@ import httpx
 from brickgate.domain.errors import ConfigurationError
 
 BackendName = Literal["httpx", "httpx2"]
-BACKEND_NAMES: tuple[BackendName, ...] = ("httpx", "httpx2")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,8 +12,9 @@ import pytest
 
 from brickgate.domain.errors import ConfigurationError
 from brickgate.testing import FakeWorkspace
+from tests.conftest import DATA
 
-DATA = Path(__file__).parents[2] / "data" / "fakews"
+PAYLOADS = DATA / "payloads"
 LLAMA = "databricks-meta-llama-3-3-70b-instruct"
 CLAUDE = "databricks-claude-sonnet-4-5"
 GPT_OSS = "databricks-gpt-oss-120b"
@@ -101,7 +101,7 @@ def test_llama_answer_echoes_the_user_and_reports_the_served_model(client: httpx
     assert body["choices"][0]["finish_reason"] == "stop"
     usage = body["usage"]
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
-    reference = json.loads((DATA / "ai_bridge_chat_response_llama31.json").read_text())
+    reference = json.loads((PAYLOADS / "ai_bridge_chat_response_llama31.json").read_text())
     assert key_paths(reference) <= key_paths(body)
 
 
@@ -127,7 +127,7 @@ def test_claude_thinking_returns_signed_reasoning_parts(client: httpx.Client) ->
     assert reasoning["type"] == "reasoning"
     assert reasoning["summary"][0]["signature"]
     assert "Think first" in text["text"]
-    reference = json.loads((DATA / "litellm_claude_reasoning_choices.json").read_text())
+    reference = json.loads((PAYLOADS / "litellm_claude_reasoning_choices.json").read_text())
     assert key_paths(reference[0]["message"]) <= key_paths(body["choices"][0]["message"])
 
 
@@ -142,7 +142,7 @@ def test_gpt_oss_reasoning_has_no_signature(client: httpx.Client) -> None:
     assert "signature" not in reasoning["summary"][0]
     assert text == {"type": "text", "text": text["text"]}
     reference = json.loads(
-        (DATA / "litellm_gptoss_reasoning_choices_no_signature.json").read_text()
+        (PAYLOADS / "litellm_gptoss_reasoning_choices_no_signature.json").read_text()
     )
     assert key_paths(reference[0]["message"]) == key_paths(body["choices"][0]["message"])
 
@@ -151,7 +151,8 @@ def test_claude_citations_ride_inside_text_parts(client: httpx.Client) -> None:
     body = chat(client, CLAUDE, "The sky is blue.", fake_citations=True)
     (part,) = body["choices"][0]["message"]["content"]
     assert part["citations"][0]["cited_text"] == "The sky is blue."
-    reference = json.loads((DATA / "litellm_claude_citations_choice_and_chunk.json").read_text())
+    path = PAYLOADS / "litellm_claude_citations_choice_and_chunk.json"
+    reference = json.loads(path.read_text())
     assert key_paths(reference["choice"]["message"]) <= key_paths(body["choices"][0]["message"])
 
 
@@ -223,7 +224,7 @@ def test_llama_stream_has_cumulative_usage_and_the_same_text(client: httpx.Clien
     completions = [c["usage"]["completion_tokens"] for c in chunks]
     assert completions == sorted(completions) and None not in completions
     assert chunks[-1]["choices"][0]["finish_reason"] == "stop"
-    lines = (DATA / "ai_bridge_stream_chunks_llama31.jsonl").read_text().splitlines()
+    lines = (PAYLOADS / "ai_bridge_stream_chunks_llama31.jsonl").read_text().splitlines()
     reference = [json.loads(line) for line in lines]
     assert key_paths(reference[0]) <= key_paths(chunks[0])
 
@@ -257,7 +258,7 @@ def test_claude_tool_stream_indexes_tool_calls_from_one(client: httpx.Client) ->
     assert chunks[-1]["choices"][0]["finish_reason"] == "tool_calls"
     reference = [
         json.loads(line[len("data: ") :])
-        for line in (DATA / "goose_databricks_claude_stream_two_tool_calls.sse")
+        for line in (PAYLOADS / "goose_databricks_claude_stream_two_tool_calls.sse")
         .read_text()
         .splitlines()
         if line.startswith("data: {")
@@ -313,7 +314,7 @@ def test_embeddings_are_deterministic_1024_vectors_in_input_order(
     assert all(len(v) == 1024 for v in vectors)
     assert vectors[0] == vectors[2] != vectors[1]
     assert answer["model"] == "gte-large-en-v1.5"
-    reference = json.loads((DATA / "litellm_embedding_response_bge.json").read_text())
+    reference = json.loads((PAYLOADS / "litellm_embedding_response_bge.json").read_text())
     assert {"object", "model", "data", "usage"} <= set(answer)
     assert set(reference["data"][0]) == set(answer["data"][0])
 
@@ -334,7 +335,7 @@ def test_unknown_model_is_resource_does_not_exist(client: httpx.Client) -> None:
     assert body["error_code"] == "RESOURCE_DOES_NOT_EXIST"
     assert body["message"] == "Endpoint with name 'nope' does not exist."
     assert body["details"][0]["request_id"] == response.headers["x-request-id"]
-    reference = json.loads((DATA / "error_404_resource_does_not_exist.json").read_text())
+    reference = json.loads((PAYLOADS / "error_404_resource_does_not_exist.json").read_text())
     assert key_paths(reference) == key_paths(body)
 
 

@@ -1,0 +1,143 @@
+"""One client's workspace session: owns its HTTP pool and the transports and services on it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from brickgate.adapters.transport._async.http import AsyncHttpTransport
+from brickgate.adapters.transport._async.policies import (
+    AsyncAuthenticatedTransport,
+    AsyncGatedTransport,
+    AsyncRetryingTransport,
+)
+from brickgate.adapters.transport._async.tokens import (
+    AsyncOAuthTokenSource,
+    AsyncStaticTokenSource,
+)
+from brickgate.adapters.transport.gate import BackoffGate
+from brickgate.adapters.transport.in_flight import AsyncInFlightLimit  # async-only
+from brickgate.adapters.transport.retry_policy import RetryPolicy
+from brickgate.adapters.transport.wire import Timeouts
+from brickgate.domain.catalog import Catalog
+from brickgate.domain.credentials import Credential, PersonalAccessToken
+from brickgate.ports._async.tokens import AsyncTokenSource
+from brickgate.ports._async.workspace import AsyncWorkspaceTransport
+from brickgate.ports.clock import Clock
+from brickgate.services._async.batch import AsyncBatchRunner
+from brickgate.services._async.chat import AsyncChatService
+from brickgate.services._async.sql_batch import AsyncSqlBatchService
+from brickgate.services.surfaces import SurfaceRouter
+
+
+@dataclass(frozen=True)
+class AsyncServices:
+    """What a client calls: chat (and its batch twin behind the shared gate) and SQL batches."""
+
+    owner: AsyncWorkspaceTransport
+    chat: AsyncChatService
+    batch: AsyncBatchRunner
+    sql: AsyncSqlBatchService
+
+
+def async_token_source_for(
+    credential: Credential, transport: AsyncWorkspaceTransport, clock: Clock
+) -> AsyncTokenSource:
+    """A static source for a personal access token, an OAuth M2M source otherwise."""
+    if isinstance(credential, PersonalAccessToken):
+        return AsyncStaticTokenSource(credential.token)
+    return AsyncOAuthTokenSource(credential, transport, clock)
+
+
+class AsyncWorkspaceSession:
+    """Builds a client's object graph on first use, once, and closes what it built, once.
+
+    Without a ``transport``, ``credential()`` is resolved, ``http_client()`` makes the pool,
+    and the HTTP driver on it is wrapped in auth. A ``transport`` given (a fake, or a host
+    application's own) takes the place of driver and auth: no credentials are resolved and no
+    HTTP pool is made. Either way the retry policy (the only retrying layer) and, for batch
+    calls, the batch gate under it apply, so a fake answering 503 or 429 is ridden out as the
+    workspace's answer would be.
+    Building is thread-safe: concurrent first calls build one graph.
+    """
+
+    def __init__(
+        self,
+        *,
+        credential: Callable[[], Credential],
+        http_client: Callable[[], Any],
+        router: Callable[[Credential | None], SurfaceRouter],
+        clock: Clock,
+        timeouts: Timeouts,
+        policy: RetryPolicy,
+        catalog: Catalog,
+        transport: AsyncWorkspaceTransport | None = None,
+        max_in_flight: int | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self._credential = credential
+        self._http_client = http_client
+        self._router = router
+        self._clock = clock
+        self._timeouts = timeouts
+        self._policy = policy
+        self._catalog = catalog
+        self._transport = transport
+        self._max_in_flight = max_in_flight
+        self._tags = tags
+        self._lock = threading.Lock()
+        self._services: AsyncServices | None = None
+        self.closed = False
+
+    @property
+    def services(self) -> AsyncServices:
+        """The services, built on first use."""
+        services = self._services
+        if services is None:
+            with self._lock:
+                services = self._services
+                if services is None:
+                    services = self._services = self._build()
+        return services
+
+    def _build(self) -> AsyncServices:
+        clock, gate = self._clock, BackoffGate(self._clock)
+        if self._transport is not None:
+            owner = authed = self._transport
+            plain = AsyncRetryingTransport(authed, self._policy, clock)
+            gated = AsyncGatedTransport(authed, gate)
+            batch = AsyncRetryingTransport(gated, self._policy, clock)
+            router = self._router(None)
+        else:
+            credential = self._credential()
+            driver: AsyncWorkspaceTransport = AsyncHttpTransport(
+                self._http_client(), credential.host, clock, timeouts=self._timeouts
+            )
+            if self._max_in_flight:  # async-only
+                driver = AsyncInFlightLimit(driver, self._max_in_flight)  # async-only
+            owner = driver
+            tokens = async_token_source_for(credential, driver, clock)
+            authed = AsyncAuthenticatedTransport(driver, tokens)
+            plain = AsyncRetryingTransport(authed, self._policy, clock)
+            gated = AsyncGatedTransport(authed, gate)
+            batch = AsyncRetryingTransport(gated, self._policy, clock)
+            router = self._router(credential)
+        batch_chat = AsyncChatService(batch, self._catalog, router, tags=self._tags)
+        return AsyncServices(
+            owner,
+            AsyncChatService(plain, self._catalog, router, tags=self._tags),
+            AsyncBatchRunner(batch_chat.chat, clock),
+            AsyncSqlBatchService(plain, clock),
+        )
+
+    async def aclose(self) -> None:
+        """Close what the session built (the HTTP pool, or the given transport); idempotent."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            services = self._services
+        if services is not None:
+            await services.owner.aclose()

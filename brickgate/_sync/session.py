@@ -1,0 +1,141 @@
+# Generated from _async/session.py by tools/unasync.py: do not edit.
+"""One client's workspace session: owns its HTTP pool and the transports and services on it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from brickgate.adapters.transport._sync.http import HttpTransport
+from brickgate.adapters.transport._sync.policies import (
+    AuthenticatedTransport,
+    GatedTransport,
+    RetryingTransport,
+)
+from brickgate.adapters.transport._sync.tokens import (
+    OAuthTokenSource,
+    StaticTokenSource,
+)
+from brickgate.adapters.transport.gate import BackoffGate
+from brickgate.adapters.transport.retry_policy import RetryPolicy
+from brickgate.adapters.transport.wire import Timeouts
+from brickgate.domain.catalog import Catalog
+from brickgate.domain.credentials import Credential, PersonalAccessToken
+from brickgate.ports._sync.tokens import TokenSource
+from brickgate.ports._sync.workspace import WorkspaceTransport
+from brickgate.ports.clock import Clock
+from brickgate.services._sync.batch import BatchRunner
+from brickgate.services._sync.chat import ChatService
+from brickgate.services._sync.sql_batch import SqlBatchService
+from brickgate.services.surfaces import SurfaceRouter
+
+
+@dataclass(frozen=True)
+class Services:
+    """What a client calls: chat (and its batch twin behind the shared gate) and SQL batches."""
+
+    owner: WorkspaceTransport
+    chat: ChatService
+    batch: BatchRunner
+    sql: SqlBatchService
+
+
+def token_source_for(
+    credential: Credential, transport: WorkspaceTransport, clock: Clock
+) -> TokenSource:
+    """A static source for a personal access token, an OAuth M2M source otherwise."""
+    if isinstance(credential, PersonalAccessToken):
+        return StaticTokenSource(credential.token)
+    return OAuthTokenSource(credential, transport, clock)
+
+
+class WorkspaceSession:
+    """Builds a client's object graph on first use, once, and closes what it built, once.
+
+    Without a ``transport``, ``credential()`` is resolved, ``http_client()`` makes the pool,
+    and the HTTP driver on it is wrapped in auth. A ``transport`` given (a fake, or a host
+    application's own) takes the place of driver and auth: no credentials are resolved and no
+    HTTP pool is made. Either way the retry policy (the only retrying layer) and, for batch
+    calls, the batch gate under it apply, so a fake answering 503 or 429 is ridden out as the
+    workspace's answer would be.
+    Building is thread-safe: concurrent first calls build one graph.
+    """
+
+    def __init__(
+        self,
+        *,
+        credential: Callable[[], Credential],
+        http_client: Callable[[], Any],
+        router: Callable[[Credential | None], SurfaceRouter],
+        clock: Clock,
+        timeouts: Timeouts,
+        policy: RetryPolicy,
+        catalog: Catalog,
+        transport: WorkspaceTransport | None = None,
+        max_in_flight: int | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> None:
+        self._credential = credential
+        self._http_client = http_client
+        self._router = router
+        self._clock = clock
+        self._timeouts = timeouts
+        self._policy = policy
+        self._catalog = catalog
+        self._transport = transport
+        self._max_in_flight = max_in_flight
+        self._tags = tags
+        self._lock = threading.Lock()
+        self._services: Services | None = None
+        self.closed = False
+
+    @property
+    def services(self) -> Services:
+        """The services, built on first use."""
+        services = self._services
+        if services is None:
+            with self._lock:
+                services = self._services
+                if services is None:
+                    services = self._services = self._build()
+        return services
+
+    def _build(self) -> Services:
+        clock, gate = self._clock, BackoffGate(self._clock)
+        if self._transport is not None:
+            owner = authed = self._transport
+            plain = RetryingTransport(authed, self._policy, clock)
+            gated = GatedTransport(authed, gate)
+            batch = RetryingTransport(gated, self._policy, clock)
+            router = self._router(None)
+        else:
+            credential = self._credential()
+            driver: WorkspaceTransport = HttpTransport(
+                self._http_client(), credential.host, clock, timeouts=self._timeouts
+            )
+            owner = driver
+            tokens = token_source_for(credential, driver, clock)
+            authed = AuthenticatedTransport(driver, tokens)
+            plain = RetryingTransport(authed, self._policy, clock)
+            gated = GatedTransport(authed, gate)
+            batch = RetryingTransport(gated, self._policy, clock)
+            router = self._router(credential)
+        batch_chat = ChatService(batch, self._catalog, router, tags=self._tags)
+        return Services(
+            owner,
+            ChatService(plain, self._catalog, router, tags=self._tags),
+            BatchRunner(batch_chat.chat, clock),
+            SqlBatchService(plain, clock),
+        )
+
+    def close(self) -> None:
+        """Close what the session built (the HTTP pool, or the given transport); idempotent."""
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            services = self._services
+        if services is not None:
+            services.owner.close()

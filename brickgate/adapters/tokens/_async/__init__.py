@@ -1,0 +1,1 @@
+"""Async token sources (the source of the generated ``adapters/tokens/_sync`` package)."""

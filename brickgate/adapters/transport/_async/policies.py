@@ -1,0 +1,163 @@
+"""Policies around the workspace port: auth, retry and the batch gate, each one layer."""
+
+from __future__ import annotations
+
+import logging
+from typing import TypeVar
+
+from brickgate.adapters.transport.gate import BackoffGate
+from brickgate.adapters.transport.retry_policy import Attempts, RetryPolicy
+from brickgate.domain.attempts import note_attempt
+from brickgate.domain.calls import BearerAuth, Call, StreamCall
+from brickgate.domain.credentials import Secret
+from brickgate.domain.errors import ApiError, BrickgateError, RateLimitError
+from brickgate.ports._async.tokens import AsyncTokenSource
+from brickgate.ports._async.workspace import AsyncEventStream, AsyncWorkspaceTransport
+from brickgate.ports.clock import Clock
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+logger = logging.getLogger("brickgate.retry")
+_EXPIRY_WORDS = ("expired", "expiring", "invalid")
+
+
+def token_rejected(error: ApiError) -> bool:
+    """True for a 401, or a 403 whose message says the token is expired, expiring or invalid."""
+    if error.status == 401:
+        return True
+    if error.status != 403:
+        return False
+    text = error.message.lower()
+    return "token" in text and any(word in text for word in _EXPIRY_WORDS)
+
+
+class AsyncAuthenticatedTransport:
+    """Attaches the workspace token from ``tokens`` to every call that has no auth of its own.
+
+    On a rejected token (see ``token_rejected``) a refreshable source is invalidated and the
+    call is sent once more with the fresh token; concurrent rejections refresh once (the
+    source's contract). Closing closes ``inner``.
+    """
+
+    def __init__(self, inner: AsyncWorkspaceTransport, tokens: AsyncTokenSource) -> None:
+        self._inner = inner
+        self._tokens = tokens
+
+    async def send(self, call: Call[T]) -> T:
+        """``inner.send`` with the token attached, refreshed once if it was rejected."""
+        if call.request.auth is not None:
+            return await self._inner.send(call)
+        secret = await self._tokens.token()
+        try:
+            return await self._inner.send(call.authorized(BearerAuth(secret)))
+        except ApiError as error:
+            if not self._tokens.refreshable or not token_rejected(error):
+                raise
+            rejected = error
+        fresh = await self._fresh(secret)
+        if fresh is None:
+            raise rejected
+        return await self._inner.send(call.authorized(fresh))
+
+    async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
+        """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        if call.request.auth is not None:
+            return await self._inner.open(call)
+        secret = await self._tokens.token()
+        try:
+            return await self._inner.open(call.authorized(BearerAuth(secret)))
+        except ApiError as error:
+            if not self._tokens.refreshable or not token_rejected(error):
+                raise
+            rejected = error
+        fresh = await self._fresh(secret)
+        if fresh is None:
+            raise rejected
+        return await self._inner.open(call.authorized(fresh))
+
+    async def _fresh(self, stale: Secret) -> BearerAuth | None:
+        """A new token after ``stale`` was rejected, or ``None`` when none could be had."""
+        self._tokens.invalidate(stale)
+        fresh = await self._tokens.token()
+        return None if fresh == stale else BearerAuth(fresh)
+
+    async def aclose(self) -> None:
+        """Close ``inner``."""
+        await self._inner.aclose()
+
+
+class AsyncRetryingTransport:
+    """Sends calls again by ``policy`` when they fail in a way a later attempt may not.
+
+    A call is sent at most ``call.max_retries`` (else ``policy.max_retries``) + 1 times; a call
+    marked ``Retry.UNSTARTED`` only after failures where the server cannot have started it. A
+    stream is retried only while opening. Waits go through ``clock``. When giving up on a 429,
+    the raised ``RateLimitError.retry_after`` is set (the server's value, else the wait
+    brickgate would have chosen).
+    """
+
+    def __init__(self, inner: AsyncWorkspaceTransport, policy: RetryPolicy, clock: Clock) -> None:
+        self._inner = inner
+        self._policy = policy
+        self._clock = clock
+
+    async def send(self, call: Call[T]) -> T:
+        """``inner.send`` with retries."""
+        started = self._clock.monotonic()
+        attempts = None
+        while True:
+            note_attempt()
+            try:
+                return await self._inner.send(call)
+            except BrickgateError as error:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._clock, call, started=started)
+                await self._clock.sleep_async(attempts.next_wait(error))
+
+    async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
+        """``inner.open`` with retries of the opening only."""
+        started = self._clock.monotonic()
+        attempts = None
+        while True:
+            note_attempt()
+            try:
+                return await self._inner.open(call)
+            except BrickgateError as error:
+                if attempts is None:
+                    attempts = Attempts(self._policy, self._clock, call, started=started)
+                await self._clock.sleep_async(attempts.next_wait(error))
+
+    async def aclose(self) -> None:
+        """Close ``inner``."""
+        await self._inner.aclose()
+
+
+class AsyncGatedTransport:
+    """Waits at a shared ``gate`` before each call and shuts it for everyone on a 429."""
+
+    def __init__(self, inner: AsyncWorkspaceTransport, gate: BackoffGate) -> None:
+        self._inner = inner
+        self._gate = gate
+
+    async def send(self, call: Call[T]) -> T:
+        """``inner.send`` once the gate is open; a ``RateLimitError`` pauses the gate."""
+        await self._gate.wait_async()
+        try:
+            return await self._inner.send(call)
+        except RateLimitError as error:
+            self._gate.pause(error.retry_after)
+            raise
+
+    async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
+        """``inner.open`` once the gate is open; a ``RateLimitError`` pauses the gate."""
+        await self._gate.wait_async()
+        try:
+            return await self._inner.open(call)
+        except RateLimitError as error:
+            self._gate.pause(error.retry_after)
+            raise
+
+    async def aclose(self) -> None:
+        """Close ``inner``."""
+        await self._inner.aclose()

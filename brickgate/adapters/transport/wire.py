@@ -1,0 +1,189 @@
+"""What both HTTP drivers share: timeouts, client construction and error translation."""
+
+from __future__ import annotations
+
+import os
+import ssl
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import certifi
+import httpx
+
+from brickgate._version import __version__
+from brickgate.adapters.transport.backends import HttpBackend, backend_of, is_timeout, load_backend
+from brickgate.domain.errors import (
+    ConfigurationError,
+    ConnectError,
+    RemoteError,
+    StreamError,
+    TimeoutError,
+    TransportError,
+)
+
+USER_AGENT = f"brickgate/{__version__}"
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Default timeouts in seconds: ``connect``, ``read`` (a whole reply) and ``stream_idle``
+    (the longest wait for the next bytes of a stream)."""
+
+    connect: float = 10.0
+    read: float = 300.0
+    stream_idle: float = 60.0
+
+    def for_call(self, timeout: float | None, *, stream: bool) -> dict[str, float]:
+        """The httpx timeout extension for one call; ``timeout`` overrides the default."""
+        wait = timeout
+        if wait is None:
+            wait = self.stream_idle if stream else self.read
+        return {"connect": min(self.connect, wait), "read": wait, "write": wait, "pool": wait}
+
+
+DEFAULT_TIMEOUTS = Timeouts()
+
+
+def translated_error(exc: Exception, what: str) -> RemoteError:
+    """The brickgate error for an HTTP library exception raised while ``what`` was sent.
+
+    The message names the exception but keeps nothing of the request (no headers): raise it
+    ``from None`` so the original, which holds the request, is not reachable.
+    """
+    name = type(exc).__name__
+    if is_timeout(exc):
+        return TimeoutError(
+            f"{what} timed out ({name}); the workspace may be busy: retry, or raise the timeout"
+        )
+    backend = backend_of(exc)
+    if isinstance(exc, backend.stream_error):
+        return StreamError(f"{what} failed: {name}: {exc}")
+    if isinstance(exc, backend.module.ConnectError):
+        return ConnectError(
+            f"{what} failed: could not connect ({name}: {exc}); check the host and the network"
+        )
+    return TransportError(f"{what} failed: {name}: {exc}")
+
+
+def translated_stream_error(exc: Exception) -> RemoteError:
+    """The brickgate error for an HTTP library exception raised while reading a stream's body."""
+    if is_timeout(exc):
+        return TimeoutError(
+            "the stream went idle: no data arrived within the read timeout; retry, or raise the "
+            "timeout"
+        )
+    return StreamError(
+        f"the stream broke before [DONE] ({type(exc).__name__}: {exc}); retry the request"
+    )
+
+
+def reads_raw(response: httpx.Response) -> bool:
+    """True when ``response``'s body is still unread and has no content encoding.
+
+    Its raw bytes are then its content, and ``iter_raw`` skips httpx's decoder layers.
+    """
+    if response.is_stream_consumed:
+        return False
+    encoding = response.headers.get("content-encoding")
+    return encoding is None or encoding.strip().lower() in ("", "identity")
+
+
+def build_http_client(
+    *,
+    asynchronous: bool = False,
+    verify: bool | str | ssl.SSLContext = True,
+    proxy: str | None = None,
+    timeouts: Timeouts = DEFAULT_TIMEOUTS,
+    max_connections: int = 100,
+    max_keepalive_connections: int = 20,
+    backend: str = "httpx",
+) -> Any:
+    """A new ``httpx.Client`` (``httpx.AsyncClient`` when ``asynchronous``): shared TLS context,
+    no redirects, brickgate's user agent.
+
+    ``backend="httpx2"`` makes the httpx2 class instead (same API). Proxy and CA settings come
+    from the usual environment variables (``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE``,
+    ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises ``ConfigurationError`` when the CA
+    bundle cannot be loaded, or for a backend that is unknown or not installed.
+    """
+    chosen = load_backend(backend)
+    factory = chosen.async_client if asynchronous else chosen.client
+    return factory(
+        **client_options(
+            backend=chosen,
+            verify=verify,
+            proxy=proxy,
+            timeouts=timeouts,
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
+        )
+    )
+
+
+def ssl_context(verify: bool | str | ssl.SSLContext = True) -> ssl.SSLContext:
+    """The TLS context for ``verify``, shared by every client that asks for the same one.
+
+    ``True`` uses ``SSL_CERT_FILE``/``SSL_CERT_DIR`` or ``REQUESTS_CA_BUNDLE`` when set, else
+    certifi's bundle; a string is a CA bundle file or directory; ``False`` turns verification off;
+    an ``ssl.SSLContext`` is used as given. Loading CA certificates is the slow part of making
+    an HTTP client, so each distinct context is built once per process.
+    """
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    if verify is False:
+        return _unverified_context()
+    if isinstance(verify, str):
+        return _verified_context(*_ca_location(verify))
+    cafile = os.environ.get("SSL_CERT_FILE") or os.environ.get("REQUESTS_CA_BUNDLE") or None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    return _verified_context(cafile, capath)
+
+
+def _ca_location(path: str) -> tuple[str | None, str | None]:
+    return (None, path) if os.path.isdir(path) else (path, None)
+
+
+@lru_cache(maxsize=8)
+def _verified_context(cafile: str | None, capath: str | None) -> ssl.SSLContext:
+    if cafile is None and capath is None:
+        cafile = certifi.where()
+    try:
+        return ssl.create_default_context(cafile=cafile, capath=capath)
+    except (OSError, ssl.SSLError) as exc:
+        raise ConfigurationError(
+            f"cannot load the CA certificates at {cafile or capath!r} ({exc}); check "
+            "SSL_CERT_FILE, SSL_CERT_DIR, REQUESTS_CA_BUNDLE or the verify option"
+        ) from exc
+
+
+@lru_cache(maxsize=1)
+def _unverified_context() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def client_options(
+    *,
+    backend: HttpBackend,
+    verify: bool | str | ssl.SSLContext,
+    proxy: str | None,
+    timeouts: Timeouts,
+    max_connections: int,
+    max_keepalive_connections: int,
+) -> dict[str, Any]:
+    """Keyword arguments for a sync or async client of ``backend`` (httpx or httpx2)."""
+    return {
+        "verify": ssl_context(verify),
+        "proxy": proxy,
+        "trust_env": True,
+        "follow_redirects": False,
+        "timeout": backend.timeout(timeouts.read, connect=timeouts.connect),
+        "limits": backend.limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_keepalive_connections,
+        ),
+        "headers": {"user-agent": USER_AGENT},
+    }

@@ -1,0 +1,1 @@
+"""The containers the composition root is made of, one per role."""

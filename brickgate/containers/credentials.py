@@ -1,0 +1,93 @@
+"""The credentials container: every credential source, the chain, and where logins are saved."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from dependency_injector import containers, providers
+
+from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
+from brickgate.adapters.credentials.env import EnvironmentSource
+from brickgate.adapters.credentials.explicit import ExplicitSource
+from brickgate.adapters.credentials.file import FileCredentialStore
+from brickgate.adapters.credentials.keyring import KeyringStore
+from brickgate.domain.credentials import Credential
+from brickgate.domain.resolution import Resolution
+from brickgate.ports.credentials import CredentialSource
+from brickgate.services.credential_chain import EXPLICIT_SOURCE, CredentialChain
+from brickgate.settings import BrickgateSettings
+
+CONFIG_DIR_VARIABLE = "BRICKGATE_CONFIG_DIR"
+
+
+def arguments_store(credential: Credential | None) -> ExplicitSource:
+    """The "arguments" source: holds the credential passed explicitly, if any."""
+    return ExplicitSource(credential, name=EXPLICIT_SOURCE)
+
+
+def file_store_for(environ: Mapping[str, str], settings: BrickgateSettings) -> FileCredentialStore:
+    """brickgate's credentials file, under ``settings.config_dir`` when that is set."""
+    if settings.config_dir is not None:
+        environ = {**environ, CONFIG_DIR_VARIABLE: str(settings.config_dir)}
+    return FileCredentialStore.at_default_path(environ, trusted_hosts=settings.trusted_hosts)
+
+
+def chain_order(
+    settings: BrickgateSettings,
+    explicit: CredentialSource,
+    environment: CredentialSource,
+    keyring: Callable[[], CredentialSource],
+    file: CredentialSource,
+    databrickscfg: CredentialSource,
+) -> list[CredentialSource]:
+    """The sources in DESIGN.md order; the keyring is left out (not even built) when disabled."""
+    sources = [explicit, environment]
+    if settings.use_keyring:
+        sources.append(keyring())
+    sources += [file, databrickscfg]
+    return sources
+
+
+def resolve_for_client(chain: CredentialChain) -> Resolution:
+    """Resolve credentials for a client: stop at the first source that has them."""
+    return chain.resolve(exhaustive=False)
+
+
+def credential_of(resolution: Resolution) -> Credential:
+    """The credential a resolution settled on."""
+    return resolution.credential
+
+
+class CredentialsContainer(containers.DeclarativeContainer):
+    """Credential sources in chain order, the chain, the resolution and the login store."""
+
+    settings: providers.Dependency[BrickgateSettings] = providers.Dependency()
+    environ: providers.Dependency[Mapping[str, str]] = providers.Dependency()
+    explicit_credential: providers.Provider[Credential | None] = providers.Object(None)
+
+    explicit_source = providers.Singleton(arguments_store, explicit_credential)
+    env_source = providers.Singleton(
+        EnvironmentSource, environ, trusted_hosts=settings.provided.trusted_hosts
+    )
+    keyring_store = providers.Singleton(KeyringStore, trusted_hosts=settings.provided.trusted_hosts)
+    file_store = providers.Singleton(file_store_for, environ, settings)
+    databrickscfg_source = providers.Singleton(
+        DatabricksConfigSource, environ, trusted_hosts=settings.provided.trusted_hosts
+    )
+    sources = providers.Callable(
+        chain_order,
+        settings,
+        explicit_source,
+        env_source,
+        keyring_store.provider,
+        file_store,
+        databrickscfg_source,
+    )
+    chain = providers.Factory(
+        CredentialChain, sources, environ=environ, default_profile=settings.provided.profile
+    )
+    login_store = providers.Selector(
+        settings.provided.store, keyring=keyring_store, file=file_store
+    )
+    resolution = providers.Singleton(resolve_for_client, chain)
+    credential = providers.Callable(credential_of, resolution)

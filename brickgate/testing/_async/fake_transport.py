@@ -1,0 +1,69 @@
+"""The in-process fake of the workspace port: scripted replies, decoded by the real calls."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Generic, TypeVar
+
+from brickgate.domain.calls import Call, EventReader, StreamCall
+from brickgate.testing.fake_script import Script
+
+T = TypeVar("T")
+E = TypeVar("E")
+
+
+class AsyncFakeTransport(Script):
+    """A scripted workspace transport: records every call and answers from a queue per operation.
+
+    Queue replies with ``enqueue(operation, *replies)`` (operations: ``"chat"``, ``"stream"``,
+    ``"embed"``, ``"endpoints"``, ``"endpoint"``, ``"statement-submit"``, ``"statement-poll"``,
+    ``"statement-cancel"``, ``"oauth-token"``): a ``JsonReply`` (wire body and status), a
+    ``StreamReply`` (chunk payloads) or a brickgate error to raise. Answers go through the same
+    decoders and error mapping as the HTTP transport; with nothing queued it gives a short
+    canned answer. Nothing leaves the process.
+    """
+
+    async def send(self, call: Call[T]) -> T:
+        """The next reply to ``call``, decoded by it."""
+        return self.answer(call)
+
+    async def open(self, call: StreamCall[E]) -> AsyncFakeEventStream[E]:
+        """The next streamed reply to ``call``, as an open event stream."""
+        return AsyncFakeEventStream(self.pieces(call), call.reader())
+
+    async def aclose(self) -> None:
+        """Mark the fake closed (``closed`` becomes True); idempotent."""
+        self.closed = True
+
+
+class AsyncFakeEventStream(Generic[E]):
+    """An event stream over scripted body pieces, read by the call's own reader."""
+
+    def __init__(self, pieces: list[bytes], reader: EventReader[E]) -> None:
+        self._pieces = pieces
+        self._reader = reader
+        self.closed = False
+
+    def __aiter__(self) -> AsyncIterator[E]:
+        return self._events()
+
+    async def _events(self) -> AsyncIterator[E]:
+        reader = self._reader
+        try:
+            for piece in self._pieces:
+                for event in reader.feed(piece):
+                    yield event
+                if reader.error is not None:
+                    raise reader.error
+                if reader.done:
+                    return
+            for event in reader.finish():
+                yield event
+            if reader.error is not None:
+                raise reader.error
+        finally:
+            self.closed = True
+
+    async def aclose(self) -> None:
+        """Mark the stream closed; idempotent."""
+        self.closed = True

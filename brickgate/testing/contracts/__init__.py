@@ -1,0 +1,43 @@
+"""Port contract suites (pytest classes) that host applications run against their own adapters."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from brickgate.testing.contracts.credential_sources import (
+        CredentialSourceContract,
+        CredentialStoreContract,
+        RawTextSourceContract,
+        Setup,
+    )
+    from brickgate.testing.contracts.workspace_transport import (
+        Scripted,
+        WorkspaceTransportContract,
+    )
+
+__all__ = [
+    "CredentialSourceContract",
+    "CredentialStoreContract",
+    "RawTextSourceContract",
+    "Scripted",
+    "Setup",
+    "WorkspaceTransportContract",
+]
+
+_LAZY = {
+    "CredentialSourceContract": "brickgate.testing.contracts.credential_sources",
+    "CredentialStoreContract": "brickgate.testing.contracts.credential_sources",
+    "RawTextSourceContract": "brickgate.testing.contracts.credential_sources",
+    "Scripted": "brickgate.testing.contracts.workspace_transport",
+    "Setup": "brickgate.testing.contracts.credential_sources",
+    "WorkspaceTransportContract": "brickgate.testing.contracts.workspace_transport",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'brickgate.testing.contracts' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -1,0 +1,8 @@
+"""FakeWorkspace: a real loopback HTTP server that speaks the Databricks serving contract."""
+
+from __future__ import annotations
+
+from brickgate.testing.fake_workspace.faults import Fault
+from brickgate.testing.fake_workspace.workspace import FakeWorkspace, RecordedRequest
+
+__all__ = ["FakeWorkspace", "Fault", "RecordedRequest"]

@@ -1,0 +1,227 @@
+"""The FakeWorkspace class: starts the loopback server, routes requests, records them."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl
+
+from brickgate.domain.errors import ConfigurationError
+from brickgate.ports.clock import Clock
+from brickgate.testing.fake_workspace.auth import TokenBook, mask_authorization
+from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
+from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
+from brickgate.testing.fake_workspace.routes import Router
+from brickgate.testing.fake_workspace.server import LOOPBACK, LoopbackServer
+from brickgate.testing.fake_workspace.statements import StatementBook
+
+__all__ = ["FakeWorkspace", "RecordedRequest"]
+
+_MASKED_HEADERS = ("authorization", "proxy-authorization", "cookie")
+_MASKED_FORM_FIELDS = ("client_secret", "refresh_token", "assertion", "subject_token")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the fake workspace received.
+
+    ``headers`` have lower-case names and the credential in ``authorization`` masked; ``json`` is
+    the parsed JSON body (None when the body was empty or not JSON); ``form`` is a form body with
+    secrets masked (the OAuth token request); ``body_size`` counts the bytes received.
+    """
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    json: Any | None
+    body_size: int
+    query: str = ""
+    form: Mapping[str, str] | None = None
+
+
+class FakeWorkspace:
+    """A Databricks workspace on ``http://127.0.0.1:<port>`` for tests and benchmarks.
+
+    It accepts the PAT ``token`` and OAuth access tokens it issued to ``client_id`` /
+    ``client_secret`` (valid ``token_lifetime`` seconds by ``clock``). ``ai_gateway`` enables the
+    ``/ai-gateway/mlflow/v1`` surface; ``stream_chunks`` fixes how many chunks a stream sends.
+    ``record=False`` keeps no request history (for long benchmarks). Use it as a context manager
+    or call ``start()`` / ``stop()``.
+
+    Raises ``ConfigurationError`` for a ``bind`` address other than 127.0.0.1.
+    """
+
+    def __init__(
+        self,
+        token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        token_lifetime: float = 3600.0,
+        *,
+        ai_gateway: bool = False,
+        stream_chunks: int | None = None,
+        port: int = 0,
+        bind: str = LOOPBACK,
+        clock: Clock | None = None,
+        record: bool = True,
+    ) -> None:
+        if bind != LOOPBACK:
+            raise ConfigurationError(
+                f"FakeWorkspace binds {LOOPBACK} only, never {bind!r}: it accepts fake "
+                "credentials and must not be reachable from other machines."
+            )
+        if stream_chunks is not None and stream_chunks < 1:
+            raise ConfigurationError("stream_chunks must be at least 1")
+        now = clock.monotonic if clock is not None else time.monotonic
+        self._book = TokenBook(
+            token or "dapi" + secrets.token_hex(16),
+            client_id or "fakews-" + secrets.token_hex(8),
+            client_secret or "dose" + secrets.token_hex(16),
+            token_lifetime,
+            now,
+        )
+        self._router = Router(self._book, ai_gateway, stream_chunks)
+        self._faults = FaultQueue()
+        self._record = record
+        self._lock = threading.Lock()
+        self._requests: list[RecordedRequest] = []
+        self._port = port
+        self._server: LoopbackServer | None = None
+
+    @property
+    def token(self) -> str:
+        """The personal access token this workspace accepts."""
+        return self._book.token
+
+    @property
+    def client_id(self) -> str:
+        """The OAuth M2M client id this workspace accepts."""
+        return self._book.client_id
+
+    @property
+    def client_secret(self) -> str:
+        """The OAuth M2M client secret this workspace accepts."""
+        return self._book.client_secret
+
+    @property
+    def host(self) -> str:
+        """The address the server listens on: always ``127.0.0.1``."""
+        return LOOPBACK
+
+    @property
+    def port(self) -> int:
+        """The TCP port; raises ``ConfigurationError`` before ``start()``."""
+        if self._server is None:
+            raise ConfigurationError("FakeWorkspace is not started; use it in a with block")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:<port>``; raises ``ConfigurationError`` before ``start()``."""
+        return f"http://{LOOPBACK}:{self.port}"
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of the requests received so far, oldest first."""
+        with self._lock:
+            return list(self._requests)
+
+    def start(self) -> FakeWorkspace:
+        """Start serving on a background thread (no-op when running) and return self."""
+        if self._server is None:
+            server = LoopbackServer(self._handle, self._port)
+            self._port = server.start()
+            self._server = server
+            self._router.base_url = f"http://{LOOPBACK}:{self._port}"
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, drop open connections and join the server thread."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+
+    def __enter__(self) -> FakeWorkspace:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def fail(
+        self,
+        fault: Fault,
+        times: int | None = 1,
+        path: str | None = None,
+        model: str | None = None,
+    ) -> None:
+        """Answer the next ``times`` matching requests with ``fault`` (``None``: all of them).
+
+        ``path`` (exact or glob) and ``model`` (endpoint name) narrow which requests match;
+        scripted faults are used in the order they were added. Raises ``ConfigurationError``
+        when ``times`` is below 1.
+        """
+        self._faults.add(fault, times, path, model)
+
+    def expire_tokens(self) -> None:
+        """Make every OAuth access token issued so far expired (401 mentioning expiry)."""
+        self._book.expire_all()
+
+    @property
+    def statements(self) -> StatementBook:
+        """The fake SQL warehouse: statements received, table row counts, scripted failures."""
+        return self._router.statements
+
+    def reset(self) -> None:
+        """Forget recorded requests, scripted faults and SQL statements."""
+        self._faults.clear()
+        self._router.statements.reset()
+        with self._lock:
+            self._requests.clear()
+
+    @property
+    def pending_faults(self) -> int:
+        """How many scripted fault entries have not been used up yet."""
+        return self._faults.pending()
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"FakeWorkspace({where}, token=****)"
+
+    def _handle(self, incoming: Incoming) -> tuple[Reply, Fault | None]:
+        incoming.model = model_of(incoming.path, incoming.json)
+        if self._record:
+            recorded = _record(incoming)
+            with self._lock:
+                self._requests.append(recorded)
+        fault = None if incoming.too_large else self._faults.take(incoming.path, incoming.model)
+        return self._router.handle(incoming, fault), fault
+
+
+def _record(incoming: Incoming) -> RecordedRequest:
+    headers = dict(incoming.headers)
+    for name in _MASKED_HEADERS:
+        if name in headers:
+            headers[name] = mask_authorization(headers[name])
+    form = None
+    if "x-www-form-urlencoded" in headers.get("content-type", ""):
+        pairs = parse_qsl(incoming.body.decode("utf-8", "replace"), keep_blank_values=True)
+        form = {k: "****" if k in _MASKED_FORM_FIELDS else v for k, v in pairs}
+    return RecordedRequest(
+        incoming.method,
+        incoming.path,
+        headers,
+        incoming.json,
+        incoming.body_size,
+        incoming.query,
+        form,
+    )
