@@ -20,7 +20,7 @@ from brickgate.adapters.transport._async.tokens import (
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.in_flight import AsyncInFlightLimit  # async-only
 from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Timeouts
+from brickgate.adapters.transport.wire import DEFAULT_LIMITS, Limits, Timeouts
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import Credential, PersonalAccessToken
 from brickgate.ports._async.tokens import AsyncTokenSource
@@ -73,7 +73,9 @@ class AsyncWorkspaceSession:
         catalog: Catalog,
         transport: AsyncWorkspaceTransport | None = None,
         max_in_flight: int | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        self._limits = limits
         self._credential = credential
         self._http_client = http_client
         self._router = router
@@ -107,7 +109,11 @@ class AsyncWorkspaceSession:
         else:
             credential = self._credential()
             driver: AsyncWorkspaceTransport = AsyncHttpTransport(
-                self._http_client(), credential.host, clock, timeouts=self._timeouts
+                self._http_client(),
+                credential.host,
+                clock,
+                timeouts=self._timeouts,
+                limits=self._limits,
             )
             if self._max_in_flight:  # async-only
                 driver = AsyncInFlightLimit(driver, self._max_in_flight)  # async-only

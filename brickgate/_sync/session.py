@@ -20,7 +20,7 @@ from brickgate.adapters.transport._sync.tokens import (
 )
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Timeouts
+from brickgate.adapters.transport.wire import DEFAULT_LIMITS, Limits, Timeouts
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import Credential, PersonalAccessToken
 from brickgate.ports._sync.tokens import TokenSource
@@ -73,7 +73,9 @@ class WorkspaceSession:
         catalog: Catalog,
         transport: WorkspaceTransport | None = None,
         max_in_flight: int | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        self._limits = limits
         self._credential = credential
         self._http_client = http_client
         self._router = router
@@ -107,7 +109,11 @@ class WorkspaceSession:
         else:
             credential = self._credential()
             driver: WorkspaceTransport = HttpTransport(
-                self._http_client(), credential.host, clock, timeouts=self._timeouts
+                self._http_client(),
+                credential.host,
+                clock,
+                timeouts=self._timeouts,
+                limits=self._limits,
             )
             owner = driver
             tokens = token_source_for(credential, driver, clock)
