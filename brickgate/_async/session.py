@@ -124,10 +124,11 @@ class AsyncWorkspaceSession:
             gated = AsyncGatedTransport(authed, gate)
             batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = AsyncChatService(batch, self._catalog, router)
+        limit = self._limits.body
+        batch_chat = AsyncChatService(batch, self._catalog, router, assembled_limit=limit)
         return AsyncServices(
             owner,
-            AsyncChatService(plain, self._catalog, router),
+            AsyncChatService(plain, self._catalog, router, assembled_limit=limit),
             AsyncBatchRunner(batch_chat.chat, clock),
             AsyncSqlBatchService(plain, clock),
         )

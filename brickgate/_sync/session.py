@@ -122,10 +122,11 @@ class WorkspaceSession:
             gated = GatedTransport(authed, gate)
             batch = RetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = ChatService(batch, self._catalog, router)
+        limit = self._limits.body
+        batch_chat = ChatService(batch, self._catalog, router, assembled_limit=limit)
         return Services(
             owner,
-            ChatService(plain, self._catalog, router),
+            ChatService(plain, self._catalog, router, assembled_limit=limit),
             BatchRunner(batch_chat.chat, clock),
             SqlBatchService(plain, clock),
         )

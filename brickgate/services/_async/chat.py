@@ -18,6 +18,7 @@ from brickgate.domain.catalog import Catalog, ModelEntry, merge_with_endpoints
 from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.params import call_options
 from brickgate.domain.requests import validate_model_name
+from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT
 from brickgate.ports._async.workspace import AsyncWorkspaceTransport
 from brickgate.services._async.streams import AsyncStream
 from brickgate.services.preparation import Messages, Preparation
@@ -29,12 +30,19 @@ T = TypeVar("T")
 class AsyncChatService:
     """Chat, stream, embed and list through one workspace transport; raises brickgate errors.
 
-    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints).
+    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints);
+    ``assembled_limit`` bounds a stream's assembled response (characters).
     """
 
     def __init__(
-        self, transport: AsyncWorkspaceTransport, catalog: Catalog, router: SurfaceRouter
+        self,
+        transport: AsyncWorkspaceTransport,
+        catalog: Catalog,
+        router: SurfaceRouter,
+        *,
+        assembled_limit: int = DEFAULT_ASSEMBLED_LIMIT,
     ) -> None:
+        self._assembled_limit = assembled_limit
         self.transport = transport
         self.router = router
         self._prepare = Preparation(catalog)
@@ -81,7 +89,7 @@ class AsyncChatService:
             router.learnt(surface)
             return events
 
-        return AsyncStream(opener, request.adjustments)
+        return AsyncStream(opener, request.adjustments, self._assembled_limit)
 
     async def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]

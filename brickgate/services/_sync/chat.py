@@ -19,6 +19,7 @@ from brickgate.domain.catalog import Catalog, ModelEntry, merge_with_endpoints
 from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.params import call_options
 from brickgate.domain.requests import validate_model_name
+from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT
 from brickgate.ports._sync.workspace import WorkspaceTransport
 from brickgate.services._sync.streams import Stream
 from brickgate.services.preparation import Messages, Preparation
@@ -30,12 +31,19 @@ T = TypeVar("T")
 class ChatService:
     """Chat, stream, embed and list through one workspace transport; raises brickgate errors.
 
-    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints).
+    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints);
+    ``assembled_limit`` bounds a stream's assembled response (characters).
     """
 
     def __init__(
-        self, transport: WorkspaceTransport, catalog: Catalog, router: SurfaceRouter
+        self,
+        transport: WorkspaceTransport,
+        catalog: Catalog,
+        router: SurfaceRouter,
+        *,
+        assembled_limit: int = DEFAULT_ASSEMBLED_LIMIT,
     ) -> None:
+        self._assembled_limit = assembled_limit
         self.transport = transport
         self.router = router
         self._prepare = Preparation(catalog)
@@ -82,7 +90,7 @@ class ChatService:
             router.learnt(surface)
             return events
 
-        return Stream(opener, request.adjustments)
+        return Stream(opener, request.adjustments, self._assembled_limit)
 
     def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]
