@@ -17,22 +17,31 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-_DEADLINE: ContextVar[float | None] = ContextVar("brickgate_deadline", default=None)
+_NONE: tuple[float | None, tuple[str, ...]] = (None, ())
+_DEADLINE: ContextVar[tuple[float | None, tuple[str, ...]]] = ContextVar(
+    "brickgate_deadline", default=_NONE
+)
 
 
 @contextmanager
 def deadline_after(seconds: float | None) -> Iterator[None]:
     """Run the block under a deadline ``seconds`` from now (``None``: no deadline)."""
-    token = _DEADLINE.set(None if seconds is None else time.monotonic() + seconds)
+    token = set_deadline(None if seconds is None else time.monotonic() + seconds)
     try:
         yield
     finally:
         _DEADLINE.reset(token)
 
 
-def set_deadline(at: float | None) -> Any:
-    """Set the deadline to the monotonic time ``at``; return the token ``reset_deadline`` takes."""
-    return _DEADLINE.set(at)
+def set_deadline(at: float | None, secrets: tuple[str, ...] = ()) -> Any:
+    """Set the deadline to the monotonic time ``at`` and the call's ``secrets`` (what the HTTP
+    libraries' own logs are scrubbed of); return the token ``reset_deadline`` takes."""
+    return _DEADLINE.set((at, secrets))
+
+
+def current_secrets() -> tuple[str, ...]:
+    """The secrets of the call being sent or read in this context."""
+    return _DEADLINE.get()[1]
 
 
 def reset_deadline(token: Any) -> None:
@@ -46,7 +55,7 @@ def capped(timeout: float | None, module: Any, error: str) -> float | None:
     Raises ``module.<error>`` (an httpcore timeout, which httpx translates) when the deadline
     has already passed.
     """
-    deadline = _DEADLINE.get()
+    deadline = _DEADLINE.get()[0]
     if deadline is None:
         return timeout
     left = deadline - time.monotonic()

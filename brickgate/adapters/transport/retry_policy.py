@@ -149,7 +149,7 @@ class Attempts:
             return
         note = (
             f"; the server asked to wait {asked:g} s before retrying, more than the "
-            f"{min(left, self._policy.retry_after_cap):g} s brickgate may wait "
+            f"{min(left, self._policy.retry_after_cap):.1f} s brickgate may wait "
             "(the retry budget, BRICKGATE_RETRY_BUDGET), so it gave up: retry later"
         )
         if isinstance(error, ApiError):

@@ -12,6 +12,7 @@ import certifi
 import httpx
 
 from brickgate._version import __version__
+from brickgate.adapters.transport import log_scrub
 from brickgate.adapters.transport.backends import HttpBackend, backend_of, is_timeout, load_backend
 from brickgate.adapters.transport.deadline import install_deadlines
 from brickgate.domain.errors import (
@@ -156,9 +157,10 @@ def build_http_client(
 
     ``backend="httpx2"`` makes the httpx2 class instead (same API). Its network backend is
     wrapped so every connect, read and write obeys the driver's per-call deadline (see
-    ``deadline``); clients made elsewhere keep httpx's per-read timeouts only. Proxy and CA
-    settings come from the usual environment variables (``HTTPS_PROXY``, ``NO_PROXY``,
-    ``SSL_CERT_FILE``, ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises
+    ``deadline``), and the HTTP libraries' loggers get the filter that scrubs the call's
+    secrets (``log_scrub``); clients made elsewhere keep httpx's per-read timeouts only.
+    Proxy and CA settings come from the usual environment variables (``HTTPS_PROXY``,
+    ``NO_PROXY``, ``SSL_CERT_FILE``, ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises
     ``ConfigurationError`` when the CA bundle cannot be loaded, or for a backend that is unknown
     or not installed.
     """
@@ -174,6 +176,7 @@ def build_http_client(
             max_keepalive_connections=max_keepalive_connections,
         )
     )
+    log_scrub.install()
     return install_deadlines(client, asynchronous=asynchronous)
 
 

@@ -192,7 +192,8 @@ class AsyncHttpTransport:
     async def send(self, call: Call[T]) -> T:
         """Send ``call``; return what it decodes from a 2xx answer, raise its failure otherwise."""
         wire = call.request
-        token = set_deadline(time.monotonic() + self._wait(wire, False))
+        secrets = _secrets(wire.auth)
+        token = set_deadline(time.monotonic() + self._wait(wire, False), secrets)
         try:
             response = await self._exchange(wire, call.name, False)
             answer = await self._answer(response, call.name)
@@ -200,7 +201,7 @@ class AsyncHttpTransport:
                 return call.decode(answer)
             raise call.fail(answer)
         except BrickgateError as error:
-            scrub_error(error, _secrets(wire.auth))
+            scrub_error(error, secrets)
             raise
         finally:
             reset_deadline(token)
@@ -213,7 +214,8 @@ class AsyncHttpTransport:
         wire = call.request
         idle = self._wait(wire, True)
         first = time.monotonic() + idle
-        token = set_deadline(first)
+        secrets = _secrets(wire.auth)
+        token = set_deadline(first, secrets)
         try:
             response = await self._exchange(wire, call.name, True)
             if not response.is_success:
@@ -228,7 +230,7 @@ class AsyncHttpTransport:
                     "re-encodes event streams"
                 )
         except BrickgateError as error:
-            scrub_error(error, _secrets(wire.auth))
+            scrub_error(error, secrets)
             raise
         finally:
             reset_deadline(token)
@@ -238,7 +240,7 @@ class AsyncHttpTransport:
             idle=idle,
             first=first,
             limits=self._limits,
-            secrets=_secrets(wire.auth),
+            secrets=secrets,
         )
 
     async def aclose(self) -> None:
@@ -302,7 +304,7 @@ class AsyncHttpEventStream(Generic[E]):
         pending = 0
         while True:
             failure: RemoteError | None = None
-            token = set_deadline(deadline)
+            token = set_deadline(deadline, self._secrets)
             try:
                 piece = await pieces.__anext__()
             except StopAsyncIteration:

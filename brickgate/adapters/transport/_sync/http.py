@@ -193,7 +193,8 @@ class HttpTransport:
     def send(self, call: Call[T]) -> T:
         """Send ``call``; return what it decodes from a 2xx answer, raise its failure otherwise."""
         wire = call.request
-        token = set_deadline(time.monotonic() + self._wait(wire, False))
+        secrets = _secrets(wire.auth)
+        token = set_deadline(time.monotonic() + self._wait(wire, False), secrets)
         try:
             response = self._exchange(wire, call.name, False)
             answer = self._answer(response, call.name)
@@ -201,7 +202,7 @@ class HttpTransport:
                 return call.decode(answer)
             raise call.fail(answer)
         except BrickgateError as error:
-            scrub_error(error, _secrets(wire.auth))
+            scrub_error(error, secrets)
             raise
         finally:
             reset_deadline(token)
@@ -214,7 +215,8 @@ class HttpTransport:
         wire = call.request
         idle = self._wait(wire, True)
         first = time.monotonic() + idle
-        token = set_deadline(first)
+        secrets = _secrets(wire.auth)
+        token = set_deadline(first, secrets)
         try:
             response = self._exchange(wire, call.name, True)
             if not response.is_success:
@@ -229,7 +231,7 @@ class HttpTransport:
                     "re-encodes event streams"
                 )
         except BrickgateError as error:
-            scrub_error(error, _secrets(wire.auth))
+            scrub_error(error, secrets)
             raise
         finally:
             reset_deadline(token)
@@ -239,7 +241,7 @@ class HttpTransport:
             idle=idle,
             first=first,
             limits=self._limits,
-            secrets=_secrets(wire.auth),
+            secrets=secrets,
         )
 
     def close(self) -> None:
@@ -303,7 +305,7 @@ class HttpEventStream(Generic[E]):
         pending = 0
         while True:
             failure: RemoteError | None = None
-            token = set_deadline(deadline)
+            token = set_deadline(deadline, self._secrets)
             try:
                 piece = pieces.__next__()
             except StopIteration:
