@@ -277,3 +277,16 @@ CAPPED: dict[str, tuple[str, Callable[[], Behaviour], str]] = {
 def test_endless_and_bomb_answers_end_typed_under_a_memory_cap(kind: str, case: str) -> None:
     action, behaviour, expected = CAPPED[case]
     assert _in_a_capped_process(kind, action, behaviour()) == expected
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("action", ["chat", "stream"])
+def test_the_deadline_holds_on_the_httpx2_backend_too(
+    kind: str, action: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("httpx2")
+    monkeypatch.setenv("BRICKGATE_HTTP_BACKEND", "httpx2")
+    behaviour = hostile.trickled_body if action == "chat" else hostile.endless_comments
+    error, elapsed = failure(kind, action, behaviour)
+    assert isinstance(error, brickgate.TimeoutError)
+    assert elapsed < 2 * TIMEOUT
