@@ -73,8 +73,20 @@ def failure(kind: str, action: str, behaviour: Behaviour, **overrides: Any) -> t
             else:
                 asyncio.run(_async(action, options))
         except brickgate.BrickgateError as error:
-            return error, time.monotonic() - started
+            elapsed = time.monotonic() - started
+            _assert_nothing_of_the_request_reachable(error)
+            return error, elapsed
     pytest.fail("the hostile server did not make the call fail")
+
+
+def _assert_nothing_of_the_request_reachable(error: BaseException) -> None:
+    seen: BaseException | None = error
+    while seen is not None:
+        assert isinstance(seen, brickgate.BrickgateError), f"{type(seen)} is reachable"
+        assert not any(
+            type(v).__module__.startswith(("httpx", "httpcore")) for v in vars(seen).values()
+        )
+        seen = seen.__cause__ or seen.__context__
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -193,7 +205,6 @@ def _texts(error: BaseException) -> list[str]:
     texts: list[str] = []
     seen: BaseException | None = error
     while seen is not None:
-        assert isinstance(seen, brickgate.BrickgateError), f"{type(seen)} is reachable"
         texts += [str(seen), repr(seen), *(repr(v) for v in vars(seen).values())]
         seen = seen.__cause__ or seen.__context__
     return texts
