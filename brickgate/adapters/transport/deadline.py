@@ -1,7 +1,9 @@
 """One deadline per call: a context variable every socket operation of our clients is capped by.
 
-The driver sets the deadline (``deadline_after``) around what must finish in time: sending a
-call and reading its whole answer, or opening a stream and reading up to its next data event.
+The driver sets ``DEADLINE`` to ``(monotonic deadline, the call's secrets)`` around what must
+finish in time: sending a call and reading its whole answer, or opening a stream, then around
+each read of it (the deadline moving on with each data event). ``deadline_after`` does the same
+for a block.
 ``install_deadlines`` wraps the network backend of a client built by ``build_http_client`` so
 that every connect, read and write waits at most until that deadline, whatever timeout httpcore
 passes (a server trickling one byte per second cannot stretch a call). Outside a deadline the
@@ -18,35 +20,26 @@ from contextvars import ContextVar
 from typing import Any
 
 _NONE: tuple[float | None, tuple[str, ...]] = (None, ())
-_DEADLINE: ContextVar[tuple[float | None, tuple[str, ...]]] = ContextVar(
+DEADLINE: ContextVar[tuple[float | None, tuple[str, ...]]] = ContextVar(
     "brickgate_deadline", default=_NONE
 )
+"""``(monotonic deadline or None, the call's secrets)``; set and reset it around a read."""
+_DEADLINE = DEADLINE
 
 
 @contextmanager
 def deadline_after(seconds: float | None) -> Iterator[None]:
     """Run the block under a deadline ``seconds`` from now (``None``: no deadline)."""
-    token = set_deadline(None if seconds is None else time.monotonic() + seconds)
+    token = _DEADLINE.set((None if seconds is None else time.monotonic() + seconds, ()))
     try:
         yield
     finally:
         _DEADLINE.reset(token)
 
 
-def set_deadline(at: float | None, secrets: tuple[str, ...] = ()) -> Any:
-    """Set the deadline to the monotonic time ``at`` and the call's ``secrets`` (what the HTTP
-    libraries' own logs are scrubbed of); return the token ``reset_deadline`` takes."""
-    return _DEADLINE.set((at, secrets))
-
-
 def current_secrets() -> tuple[str, ...]:
     """The secrets of the call being sent or read in this context."""
     return _DEADLINE.get()[1]
-
-
-def reset_deadline(token: Any) -> None:
-    """Restore the deadline ``set_deadline`` replaced."""
-    _DEADLINE.reset(token)
 
 
 def capped(timeout: float | None, module: Any, error: str) -> float | None:

@@ -17,7 +17,7 @@ from brickgate.adapters.transport.backends import (
     request_errors,
     stream_read_errors,
 )
-from brickgate.adapters.transport.deadline import reset_deadline, set_deadline
+from brickgate.adapters.transport.deadline import DEADLINE
 from brickgate.adapters.transport.wire import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUTS,
@@ -194,7 +194,7 @@ class HttpTransport:
         """Send ``call``; return what it decodes from a 2xx answer, raise its failure otherwise."""
         wire = call.request
         secrets = _secrets(wire.auth)
-        token = set_deadline(time.monotonic() + self._wait(wire, False), secrets)
+        token = DEADLINE.set((time.monotonic() + self._wait(wire, False), secrets))
         try:
             response = self._exchange(wire, call.name, False)
             answer = self._answer(response, call.name)
@@ -205,7 +205,7 @@ class HttpTransport:
             scrub_error(error, secrets)
             raise
         finally:
-            reset_deadline(token)
+            DEADLINE.reset(token)
 
     def open(self, call: StreamCall[E]) -> HttpEventStream[E]:
         """Send ``call``; return its open event stream once a 2xx status arrived.
@@ -216,7 +216,7 @@ class HttpTransport:
         idle = self._wait(wire, True)
         first = time.monotonic() + idle
         secrets = _secrets(wire.auth)
-        token = set_deadline(first, secrets)
+        token = DEADLINE.set((first, secrets))
         try:
             response = self._exchange(wire, call.name, True)
             if not response.is_success:
@@ -234,7 +234,7 @@ class HttpTransport:
             scrub_error(error, secrets)
             raise
         finally:
-            reset_deadline(token)
+            DEADLINE.reset(token)
         return HttpEventStream(
             response,
             call.reader(),
@@ -285,56 +285,53 @@ class HttpEventStream(Generic[E]):
         return self._events
 
     def _read(self) -> Iterator[E]:
-        try:
-            for event in self._events_until_done():
-                yield event
-        except BrickgateError as error:
-            scrub_error(error, self._secrets)
-            raise
-        finally:
-            self.close()
-
-    def _events_until_done(self) -> Iterator[E]:
         response = self._response
         reader = self._reader
         feed = reader.feed
         idle = self._idle
+        secrets = self._secrets
         event_limit = self._limits.event
         deadline = self._first
         pieces = response.iter_raw() if reads_raw(response) else response.iter_bytes()
         pending = 0
-        while True:
-            failure: RemoteError | None = None
-            token = set_deadline(deadline, self._secrets)
-            try:
-                piece = pieces.__next__()
-            except StopIteration:
-                break
-            except stream_read_errors() as exc:
-                failure = self._broken(exc)
-            finally:
-                reset_deadline(token)
-            if failure is not None:
-                raise failure
-            events = feed(piece)
-            if events:
-                pending = 0
-                if idle is not None:
-                    deadline = time.monotonic() + idle
-                for event in events:
-                    yield event
-            else:
-                pending += len(piece)
-                if pending > event_limit:
-                    raise self._limits.event_too_large()
+        try:
+            while True:
+                failure: RemoteError | None = None
+                token = DEADLINE.set((deadline, secrets))
+                try:
+                    piece = pieces.__next__()
+                except StopIteration:
+                    break
+                except stream_read_errors() as exc:
+                    failure = self._broken(exc)
+                finally:
+                    DEADLINE.reset(token)
+                if failure is not None:
+                    raise failure
+                events = feed(piece)
+                if events:
+                    pending = 0
+                    if idle is not None:
+                        deadline = time.monotonic() + idle
+                    for event in events:
+                        yield event
+                else:
+                    pending += len(piece)
+                    if pending > event_limit:
+                        raise self._limits.event_too_large()
+                if reader.error is not None:
+                    raise reader.error
+                if reader.done:
+                    return
+            for event in reader.finish():
+                yield event
             if reader.error is not None:
                 raise reader.error
-            if reader.done:
-                return
-        for event in reader.finish():
-            yield event
-        if reader.error is not None:
-            raise reader.error
+        except BrickgateError as error:
+            scrub_error(error, secrets)
+            raise
+        finally:
+            self.close()
 
     def _broken(self, exc: Exception) -> RemoteError:
         if is_timeout(exc) and self._idle is not None:
