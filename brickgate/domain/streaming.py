@@ -16,6 +16,8 @@ from brickgate.domain.chat import (
 from brickgate.domain.errors import ResponseTooLargeError
 
 DEFAULT_ASSEMBLED_LIMIT = 64 * 1024 * 1024
+_BLOCK = 1024
+"""Text pieces joined into one block at a time: tiny chunks cost little more than their text."""
 
 
 class _ToolCallParts:
@@ -144,6 +146,7 @@ class StreamAssembler:
         "_reasoning",
         "_size",
         "_text",
+        "_text_blocks",
         "_usage",
         "overflowed",
     )
@@ -153,6 +156,7 @@ class StreamAssembler:
         self._size = 0
         self.overflowed = False
         self._text: list[str] = []
+        self._text_blocks: list[str] = []
         self._reasoning: list[str] | None = None
         self._calls: list[_ToolCallParts] = []
         self._open_calls: dict[int, _ToolCallParts] = {}
@@ -169,15 +173,19 @@ class StreamAssembler:
             return
         if chunk.content_parts:
             if not self._parts.seen:
-                self._parts.start("".join(self._text))
+                self._parts.start(self._all_text())
             self._parts.add_parts(chunk.content_parts)
             if self._reasoning is None and _has_reasoning(chunk.content_parts):
                 self._reasoning = []
         elif chunk.text and self._parts.seen:
             self._parts.add_text(chunk.text)
         if chunk.text:
-            self._text.append(chunk.text)
+            text = self._text
+            text.append(chunk.text)
             self._size += len(chunk.text)
+            if len(text) >= _BLOCK:
+                self._text_blocks.append("".join(text))
+                self._text = []
         if chunk.reasoning:
             if self._reasoning is None:
                 self._reasoning = []
@@ -198,9 +206,13 @@ class StreamAssembler:
         if self._size > self._limit:
             self._overflow()
 
+    def _all_text(self) -> str:
+        return "".join(self._text_blocks) + "".join(self._text)
+
     def _overflow(self) -> None:
         self.overflowed = True
-        self._text, self._reasoning, self._calls, self._open_calls = [], None, [], {}
+        self._text, self._text_blocks, self._reasoning = [], [], None
+        self._calls, self._open_calls = [], {}
         self._citations, self._parts = [], _ContentParts()
 
     def _add_tool_calls(self, chunk: ChatChunk) -> None:
@@ -232,7 +244,7 @@ class StreamAssembler:
             )
         ordered = sorted(self._calls, key=lambda call: call.index)
         return ChatResponse(
-            text="".join(self._text),
+            text=self._all_text(),
             model=self._model,
             id=self._id,
             reasoning=None if self._reasoning is None else "".join(self._reasoning),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import pytest
 
 from brickgate.adapters.transport.deadline import capped, deadline_after
@@ -110,3 +112,29 @@ def test_a_retry_after_within_the_budget_is_waited() -> None:
     clock = FakeClock()
     attempts = Attempts(RetryPolicy(max_retries=2, total_budget=60), clock, _call())
     assert attempts.next_wait(ServerError("busy", status=503, retry_after=3)) == 3
+
+
+def test_a_long_stream_past_the_limit_holds_no_more_memory_than_the_limit() -> None:
+    assembler = StreamAssembler(limit=100_000)
+    tracemalloc.start()
+    try:
+        for _ in range(300_000):
+            assembler.add(_chunk("word "))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert assembler.overflowed
+    assert peak < 2_000_000
+
+
+def test_many_tiny_chunks_cost_about_their_text() -> None:
+    assembler = StreamAssembler()
+    tracemalloc.start()
+    try:
+        for number in range(200_000):
+            assembler.add(_chunk(f"{number % 100:02d}"))
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    assert len(assembler.response().text) == 400_000
+    assert held < 2_000_000
