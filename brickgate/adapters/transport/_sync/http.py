@@ -349,6 +349,13 @@ class HttpEventStream(Generic[E]):
             self._response.close()
 
 
+def _authorization(auth: WireAuth) -> str:
+    if isinstance(auth, BasicAuth):
+        pair = f"{auth.user}:{auth.password.get_secret_value()}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+    return "Bearer " + auth.token.get_secret_value()
+
+
 def _secrets(auth: WireAuth | None) -> tuple[str, ...]:
     """The secret values ``auth`` puts on the wire, to scrub from what a server sends back."""
     if auth is None:
@@ -357,10 +364,3 @@ def _secrets(auth: WireAuth | None) -> tuple[str, ...]:
         header = _authorization(auth)
         return (auth.password.get_secret_value(), header.removeprefix("Basic "))
     return (auth.token.get_secret_value(),)
-
-
-def _authorization(auth: WireAuth) -> str:
-    if isinstance(auth, BasicAuth):
-        pair = f"{auth.user}:{auth.password.get_secret_value()}".encode()
-        return "Basic " + base64.b64encode(pair).decode("ascii")
-    return "Bearer " + auth.token.get_secret_value()
