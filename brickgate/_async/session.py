@@ -20,7 +20,7 @@ from brickgate.adapters.transport._async.tokens import (
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.in_flight import AsyncInFlightLimit  # async-only
 from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Timeouts
+from brickgate.adapters.transport.wire import DEFAULT_LIMITS, Limits, Timeouts
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import Credential, PersonalAccessToken
 from brickgate.ports._async.tokens import AsyncTokenSource
@@ -76,7 +76,9 @@ class AsyncWorkspaceSession:
         transport: AsyncWorkspaceTransport | None = None,
         max_in_flight: int | None = None,
         tags: Mapping[str, str] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        self._limits = limits
         self._credential = credential
         self._http_client = http_client
         self._router = router
@@ -113,7 +115,11 @@ class AsyncWorkspaceSession:
         else:
             credential = self._credential()
             driver: AsyncWorkspaceTransport = AsyncHttpTransport(
-                self._http_client(), credential.host, clock, timeouts=self._timeouts
+                self._http_client(),
+                credential.host,
+                clock,
+                timeouts=self._timeouts,
+                limits=self._limits,
             )
             if self._max_in_flight:  # async-only
                 driver = AsyncInFlightLimit(driver, self._max_in_flight)  # async-only
@@ -124,10 +130,13 @@ class AsyncWorkspaceSession:
             gated = AsyncGatedTransport(authed, gate)
             batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = AsyncChatService(batch, self._catalog, router, tags=self._tags)
+        limit = self._limits.body
+        batch_chat = AsyncChatService(
+            batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+        )
         return AsyncServices(
             owner,
-            AsyncChatService(plain, self._catalog, router, tags=self._tags),
+            AsyncChatService(plain, self._catalog, router, tags=self._tags, assembled_limit=limit),
             AsyncBatchRunner(batch_chat.chat, clock),
             AsyncSqlBatchService(plain, clock),
         )

@@ -20,7 +20,7 @@ from brickgate.adapters.transport._sync.tokens import (
 )
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Timeouts
+from brickgate.adapters.transport.wire import DEFAULT_LIMITS, Limits, Timeouts
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import Credential, PersonalAccessToken
 from brickgate.ports._sync.tokens import TokenSource
@@ -76,7 +76,9 @@ class WorkspaceSession:
         transport: WorkspaceTransport | None = None,
         max_in_flight: int | None = None,
         tags: Mapping[str, str] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
+        self._limits = limits
         self._credential = credential
         self._http_client = http_client
         self._router = router
@@ -113,7 +115,11 @@ class WorkspaceSession:
         else:
             credential = self._credential()
             driver: WorkspaceTransport = HttpTransport(
-                self._http_client(), credential.host, clock, timeouts=self._timeouts
+                self._http_client(),
+                credential.host,
+                clock,
+                timeouts=self._timeouts,
+                limits=self._limits,
             )
             owner = driver
             tokens = token_source_for(credential, driver, clock)
@@ -122,10 +128,13 @@ class WorkspaceSession:
             gated = GatedTransport(authed, gate)
             batch = RetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = ChatService(batch, self._catalog, router, tags=self._tags)
+        limit = self._limits.body
+        batch_chat = ChatService(
+            batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+        )
         return Services(
             owner,
-            ChatService(plain, self._catalog, router, tags=self._tags),
+            ChatService(plain, self._catalog, router, tags=self._tags, assembled_limit=limit),
             BatchRunner(batch_chat.chat, clock),
             SqlBatchService(plain, clock),
         )
