@@ -61,8 +61,13 @@ class BrickgateContainer(containers.DeclarativeContainer):
     resolution: providers.Provider[Resolution] = credentials.resolution
     credential: providers.Provider[Credential] = credentials.credential
 
+    browser_logins: providers.Provider[Any] = credentials.browser_logins
     workspace = providers.Container(
-        WorkspaceContainer, settings=settings, credential=credentials.credential
+        WorkspaceContainer,
+        settings=settings,
+        credential=credentials.credential,
+        environ=environ,
+        browser_logins=credentials.browser_logins,
     )
     given_transport: providers.Provider[Any] = workspace.given_transport
     default_tags: providers.Provider[Any] = workspace.default_tags

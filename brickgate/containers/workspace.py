@@ -58,6 +58,8 @@ class WorkspaceContainer(containers.DeclarativeContainer):
 
     settings: providers.Dependency[BrickgateSettings] = providers.Dependency()
     credential: providers.Dependency[Credential] = providers.Dependency()
+    environ: providers.Provider[Any] = providers.Object(None)
+    browser_logins: providers.Provider[Any] = providers.Object(None)
     given_transport: providers.Provider[Any] = providers.Object(None)
     default_tags: providers.Provider[Any] = providers.Object(None)
 
@@ -87,6 +89,8 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         catalog=catalog,
         transport=given_transport,
         tags=default_tags,
+        environ=environ,
+        refresh_store=browser_logins,
     )
     async_session = providers.Factory(
         AsyncWorkspaceSession,
@@ -100,4 +104,6 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         transport=given_transport,
         max_in_flight=providers.Callable(max_in_flight_of, settings),
         tags=default_tags,
+        environ=environ,
+        refresh_store=browser_logins,
     )

@@ -13,6 +13,7 @@ from brickgate.domain.credentials import (
     FieldWording,
     OAuthClientCredentials,
     Secret,
+    TokenSourceCredential,
     credential_from_fields,
 )
 from brickgate.domain.errors import (
@@ -239,6 +240,8 @@ def _not_configured(role: str, profile: str | None) -> str:
 def _used_reason(credential: Credential) -> str:
     if isinstance(credential, OAuthClientCredentials):
         return f"OAuth client credentials for {credential.host.url}"
+    if isinstance(credential, TokenSourceCredential):
+        return f"token source {credential.describe()}"
     return f"personal access token for {credential.host.url}"
 
 
