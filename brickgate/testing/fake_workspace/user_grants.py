@@ -28,6 +28,7 @@ AUTHORIZATION_CODE = "authorization_code"
 REFRESH_TOKEN = "refresh_token"  # noqa: S105 (a grant type)
 TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105 (a grant type)
 _LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+_SECRET_FIELDS = ("code", "code_verifier", "refresh_token", "subject_token")
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,14 @@ class UserGrants:
         self._codes: dict[str, _Code] = {}
         self._refresh: dict[str, str] = {}
         self._subjects: dict[str, str | None] = {}
+        self._seen: list[str] = []
         self.authorizations = 0
+
+    def secrets_seen(self) -> list[str]:
+        """Every code, verifier, refresh token and workload token it issued or received (for
+        leak tests: none of them may appear in a log, repr, error or recording)."""
+        with self._lock:
+            return [value for value in self._seen if value]
 
     def authorize(self, query: Mapping[str, str]) -> tuple[str | None, Refused | None]:
         """The redirect ``Location`` for an authorize request, or why it is refused."""
@@ -82,6 +90,7 @@ class UserGrants:
             return None, Refused(400, "invalid_request", problem)
         code = "fakecode-" + secrets.token_urlsafe(18)
         with self._lock:
+            self._seen.append(code)
             self._codes[code] = _Code(query["client_id"], redirect, query["code_challenge"])
             self.authorizations += 1
         answer = urlencode({"code": code, "state": query["state"]})
@@ -91,6 +100,7 @@ class UserGrants:
         """Check one grant: ``(new refresh token or None, None)`` to issue, else ``(None, why)``."""
         grant = form.get("grant_type")
         with self._lock:
+            self._seen += [form.get(name, "") for name in _SECRET_FIELDS]
             if grant == AUTHORIZATION_CODE:
                 return self._code(form)
             if grant == REFRESH_TOKEN:
@@ -144,6 +154,7 @@ class UserGrants:
     def _new_refresh(self, client_id: str) -> str:
         token = "doau-fake-" + secrets.token_urlsafe(24)
         self._refresh[token] = client_id
+        self._seen.append(token)
         return token
 
 

@@ -203,6 +203,11 @@ class FakeWorkspace:
         """How many browser logins ``/oidc/v1/authorize`` approved."""
         return self._book.users.authorizations
 
+    def login_secrets(self) -> list[str]:
+        """Every authorization code, PKCE verifier, refresh token and workload OIDC token it
+        issued or received: what a leak test looks for in logs, reprs, errors and recordings."""
+        return self._book.users.secrets_seen()
+
     def revoke_refresh_tokens(self) -> int:
         """Revoke every refresh token issued so far (a refresh then gets ``invalid_grant``)."""
         return self._book.users.revoke()
