@@ -1,4 +1,4 @@
-"""OAuth M2M token source: request shape, caching by the clock, one shared refresh, errors."""
+"""OAuth M2M token source (the factory's oauth-m2m): request shape, cache, one refresh, errors."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from brickgate.adapters.transport.oauth import AsyncOAuthTokenSource, OAuthTokenSource
+from brickgate.adapters.tokens import AsyncClientCredentialsSource, ClientCredentialsSource
+from brickgate.adapters.transport._async.http import AsyncHttpTransport
+from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.domain.credentials import OAuthClientCredentials, Secret
 from brickgate.domain.errors import AuthenticationError, ServerError, TimeoutError, TransportError
 from brickgate.domain.hosts import WorkspaceHost
@@ -45,9 +47,23 @@ class TokenEndpoint:
         return self.answer(request)
 
 
-def source(endpoint: TokenEndpoint, clock: FakeClock) -> OAuthTokenSource:
+def over(client: httpx.Client, clock: FakeClock) -> HttpTransport:
+    return HttpTransport(client, HOST, clock)
+
+
+def m2m(
+    credentials: OAuthClientCredentials, client: httpx.Client, clock: FakeClock
+) -> ClientCredentialsSource:
+    return ClientCredentialsSource(credentials, over(client, clock), clock)
+
+
+def async_m2m(client: httpx.AsyncClient, clock: FakeClock) -> AsyncClientCredentialsSource:
+    return AsyncClientCredentialsSource(CREDENTIALS, AsyncHttpTransport(client, HOST, clock), clock)
+
+
+def source(endpoint: TokenEndpoint, clock: FakeClock) -> ClientCredentialsSource:
     client = httpx.Client(transport=httpx.MockTransport(endpoint))
-    return OAuthTokenSource(CREDENTIALS, client, clock)
+    return m2m(CREDENTIALS, client, clock)
 
 
 def test_token_request_matches_the_recorded_m2m_request() -> None:
@@ -70,16 +86,16 @@ def test_basic_header_shape_matches_the_snapshot() -> None:
     endpoint = TokenEndpoint()
     credentials = OAuthClientCredentials(HOST, "id", Secret("secret", what="client secret"))
     client = httpx.Client(transport=httpx.MockTransport(endpoint))
-    OAuthTokenSource(credentials, client, FakeClock()).token()
+    m2m(credentials, client, FakeClock()).token()
     assert endpoint.requests[0].headers["authorization"] == "Basic aWQ6c2VjcmV0"
 
 
-def test_token_is_cached_until_40_seconds_before_expiry() -> None:
+def test_token_is_cached_until_half_its_short_lifetime_is_left() -> None:
     clock = FakeClock()
     endpoint = TokenEndpoint(expires_in=100)
     tokens = source(endpoint, clock)
     first = tokens.token()
-    clock.advance(59)
+    clock.advance(49)
     assert tokens.token() == first
     clock.advance(1)
     assert tokens.token().get_secret_value() == "access-2"
@@ -143,12 +159,12 @@ def test_an_answer_without_a_usable_token_is_refused(body: object) -> None:
         source(endpoint, FakeClock()).token()
 
 
-def test_missing_expiry_is_taken_as_one_hour() -> None:
+def test_missing_expiry_is_taken_as_one_hour_refreshed_5_minutes_ahead() -> None:
     clock = FakeClock()
     endpoint = TokenEndpoint(failures=[httpx.Response(200, json={"access_token": "a"})])
     tokens = source(endpoint, clock)
     tokens.token()
-    clock.advance(3559)
+    clock.advance(3299)
     assert tokens.token().get_secret_value() == "a"
     clock.advance(1)
     assert tokens.token().get_secret_value() == "access-2"
@@ -164,14 +180,14 @@ def test_network_failures_are_translated(raised: Exception, expected: type[Excep
 
     client = httpx.Client(transport=httpx.MockTransport(failing))
     with pytest.raises(expected) as caught:
-        OAuthTokenSource(CREDENTIALS, client, FakeClock()).token()
-    assert caught.value.__cause__ is raised
+        m2m(CREDENTIALS, client, FakeClock()).token()
+    assert type(raised).__name__ in str(caught.value)
 
 
 def test_the_secret_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.DEBUG):
         source(TokenEndpoint(), FakeClock()).token()
-    assert "fetched an OAuth token" in caplog.text
+    assert "oauth-m2m (client id id): new token valid for 3600 s" in caplog.text
     assert CLIENT_SECRET not in caplog.text
     assert "access-1" not in caplog.text
 
@@ -187,7 +203,7 @@ def test_concurrent_threads_share_one_refresh() -> None:
         return endpoint.answer(request)
 
     client = httpx.Client(transport=httpx.MockTransport(slow_answer))
-    tokens = OAuthTokenSource(CREDENTIALS, client, FakeClock())
+    tokens = m2m(CREDENTIALS, client, FakeClock())
     results: list[str] = []
 
     def caller() -> None:
@@ -214,8 +230,8 @@ async def test_concurrent_tasks_share_one_refresh() -> None:
         return endpoint.answer(request)
 
     client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    tokens = AsyncOAuthTokenSource(CREDENTIALS, client, FakeClock())
-    results = await asyncio.gather(*(tokens.token_async() for _ in range(10)))
+    tokens = async_m2m(client, FakeClock())
+    results = await asyncio.gather(*(tokens.token() for _ in range(10)))
     assert {token.get_secret_value() for token in results} == {"access-1"}
     assert len(endpoint.requests) == 1
 
@@ -225,12 +241,12 @@ async def test_async_refusal_and_cache() -> None:
     body = {"error": "invalid_client", "error_description": "Client authentication failed"}
     endpoint = TokenEndpoint(expires_in=100, failures=[httpx.Response(401, json=body)])
     client = httpx.AsyncClient(transport=httpx.MockTransport(endpoint))
-    tokens = AsyncOAuthTokenSource(CREDENTIALS, client, clock)
+    tokens = async_m2m(client, clock)
     with pytest.raises(AuthenticationError, match="Client authentication failed"):
-        await tokens.token_async()
-    first = await tokens.token_async()
-    assert await tokens.token_async() == first
+        await tokens.token()
+    first = await tokens.token()
+    assert await tokens.token() == first
     tokens.invalidate(first)
-    assert (await tokens.token_async()) != first
+    assert (await tokens.token()) != first
     assert tokens.refreshable
     assert len(endpoint.requests) == 3
