@@ -12,6 +12,7 @@ from brickgate.adapters.tokens import browser_login
 from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.cli.render import credential_lines, to_json, trace_table
 from brickgate.cli.state import CliState
+from brickgate.containers.credentials import holders
 from brickgate.domain.errors import ConfigurationError, InvalidLoginError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.resolution import Resolution
@@ -62,7 +63,7 @@ def browser_login_to(
             workspace,
             transport=driver,
             clock=clock,
-            store=StoredBrowserLogins(stores, workspace, client),
+            store=StoredBrowserLogins(holders(stores), workspace, client),
             profile=profile,
             client_id=client,
             browser=container.browser_opener() if open_browser else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dependency_injector import containers, providers
 
@@ -51,10 +51,15 @@ def chain_order(
     return sources
 
 
+def holders(stores: Iterable[object]) -> list[BrowserLoginHolder]:
+    """The stores that can keep a browser login (a host application's own store may not)."""
+    return [store for store in stores if isinstance(store, BrowserLoginHolder)]
+
+
 def browser_logins_for(
     settings: BrickgateSettings,
-    keyring: Callable[[], BrowserLoginHolder],
-    file: BrowserLoginHolder,
+    keyring: Callable[[], object],
+    file: object,
 ) -> Callable[[Credential], RefreshTokenStore | None]:
     """Where the browser login of a credential is kept: the keyring (when enabled), then the file.
 
@@ -68,7 +73,7 @@ def browser_logins_for(
             return None
         stores = [keyring()] if settings.use_keyring else []
         client_id = credential.setting("client_id") or BROWSER_CLIENT_ID
-        return StoredBrowserLogins([*stores, file], credential.host, client_id)
+        return StoredBrowserLogins(holders([*stores, file]), credential.host, client_id)
 
     return store_for
 

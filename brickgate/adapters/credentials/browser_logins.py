@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from brickgate.adapters.credentials._records import BrowserLogin
 from brickgate.domain.credentials import Secret
@@ -15,6 +15,7 @@ __all__ = ["BrowserLoginHolder", "StoredBrowserLogins", "profile_of_key"]
 _PROFILE_KEY = "profile:"
 
 
+@runtime_checkable
 class BrowserLoginHolder(Protocol):
     """A credential store that keeps browser-login records (the keyring and file stores)."""
 
