@@ -26,6 +26,7 @@ from brickgate.domain.credentials import (
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
+    TokenSourceCredential,
     parse_login,
 )
 from brickgate.domain.errors import (
@@ -148,6 +149,7 @@ __all__ = [
     "Stream",
     "StreamError",
     "TimeoutError",
+    "TokenSourceCredential",
     "ToolCall",
     "ToolCallDelta",
     "TraceEntry",

@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 
 import typer
 
-from brickgate.cli.render import credential_lines, trace_table
 from brickgate.cli.state import CliState, stdin_is_tty
+from brickgate.cli.tokens import browser_login_to, status, token
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
@@ -125,13 +125,31 @@ def login(
         typer.Option("--client-id", help="Service principal id; the secret is read from stdin."),
     ] = None,
     trust_host: TrustOption = None,
+    browser: Annotated[
+        bool, typer.Option("--browser", help="Log in through the browser (OAuth U2M).")
+    ] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="With --browser: only print the URL to open.")
+    ] = False,
 ) -> None:
-    """Save credentials: paste HOST::TOKEN (hidden), or --host with the token on stdin."""
+    """Save credentials: paste HOST::TOKEN (hidden), --host with the token on stdin, or
+    --browser to log in through the browser (the refresh token is kept like a secret)."""
     state: CliState = ctx.obj
     chosen = _store_name(store)
     state.trusted_hosts = (*state.trusted_hosts, *(trust_host or ()))
-    settings = state.settings(profile=profile)
+    settings = state.settings(profile=profile, **({"store": chosen} if chosen else {}))
     name = settings.profile or DEFAULT_PROFILE
+    if browser:
+        url = browser_login_to(
+            state,
+            settings,
+            host=host,
+            profile=name,
+            client_id=client_id,
+            open_browser=not no_browser,
+        )
+        state.out.print(f"Logged in to {url} in the browser; saved profile {name!r}.")
+        return
     credential = read_credential(host or state.host, client_id, settings.trusted_hosts)
     if not no_verify:
         count = verify(state, credential, settings)
@@ -162,30 +180,6 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
         state.out.print(f"No profile {name!r} was stored; nothing removed.", markup=False)
 
 
-def status(
-    ctx: typer.Context,
-    profile: ProfileOption = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Do not ask the workspace whether it accepts them.")
-    ] = False,
-) -> None:
-    """Which credentials are used, from which source, and why the others are not."""
-    state: CliState = ctx.obj
-    settings = state.settings(profile=profile)
-    container = state.container(settings)
-    resolution = container.credential_chain().resolve(exhaustive=True)
-    out = state.out
-    for line in credential_lines(resolution.credential):
-        out.print(line, markup=False)
-    out.print(f"Source: {resolution.source}", markup=False)
-    out.print(f"Profile: {resolution.profile or '(default)'}", markup=False)
-    out.print(trace_table(resolution))
-    state.check_host(resolution.credential, settings, resolution.source)
-    if offline:
-        return
-    count = verify(state, resolution.credential, settings)
-    out.print(f"Workspace: accepts these credentials ({count} serving endpoints).", markup=False)
-
-
 auth_app = typer.Typer(help="Inspect credentials.", no_args_is_help=True)
 auth_app.command("status")(status)
+auth_app.command("token")(token)

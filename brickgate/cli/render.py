@@ -12,7 +12,11 @@ from rich.text import Text
 
 from brickgate.domain.catalog import Capabilities, ModelEntry
 from brickgate.domain.chat import ChatResponse, Endpoint, Usage
-from brickgate.domain.credentials import Credential, OAuthClientCredentials
+from brickgate.domain.credentials import (
+    Credential,
+    OAuthClientCredentials,
+    TokenSourceCredential,
+)
 from brickgate.domain.resolution import Resolution
 
 _CAPABILITY_NAMES = ("tools", "vision", "reasoning", "structured_output")
@@ -141,6 +145,8 @@ def credential_lines(credential: Credential) -> list[str]:
             f"Auth:   OAuth machine-to-machine, client id {credential.client_id}, "
             f"secret {credential.client_secret.masked()}"
         )
+    elif isinstance(credential, TokenSourceCredential):
+        lines.append(f"Auth:   {credential.describe()}")
     else:
         lines.append(f"Auth:   personal access token {credential.token.masked()}")
     return lines

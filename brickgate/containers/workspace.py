@@ -71,6 +71,8 @@ class WorkspaceContainer(containers.DeclarativeContainer):
 
     settings: providers.Dependency[BrickgateSettings] = providers.Dependency()
     credential: providers.Dependency[Credential] = providers.Dependency()
+    environ: providers.Provider[Any] = providers.Object(None)
+    browser_logins: providers.Provider[Any] = providers.Object(None)
     given_transport: providers.Provider[Any] = providers.Object(None)
     default_tags: providers.Provider[Any] = providers.Object(None)
 
@@ -102,6 +104,8 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         transport=given_transport,
         tags=default_tags,
         limits=limits,
+        environ=environ,
+        refresh_store=browser_logins,
     )
     async_session = providers.Factory(
         AsyncWorkspaceSession,
@@ -116,4 +120,6 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         max_in_flight=providers.Callable(max_in_flight_of, settings),
         tags=default_tags,
         limits=limits,
+        environ=environ,
+        refresh_store=browser_logins,
     )

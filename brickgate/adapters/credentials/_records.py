@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from brickgate.domain.credentials import (
+    TOKEN_SOURCE_SETTINGS,
     Credential,
     FieldWording,
     OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
     credential_from_fields,
 )
 from brickgate.domain.errors import (
@@ -15,12 +20,47 @@ from brickgate.domain.errors import (
     CredentialStoreError,
     SourceUnavailableError,
 )
+from brickgate.domain.hosts import WorkspaceHost
 
-_RECORD_TEXT_FIELDS = ("host", "auth_type", "token", "client_id", "client_secret", "scopes")
+_RECORD_TEXT_FIELDS = (
+    "host",
+    "auth_type",
+    "token",
+    "client_id",
+    "client_secret",
+    "scopes",
+    "refresh_token",
+    *(name for name in TOKEN_SOURCE_SETTINGS if name not in ("client_id", "scopes", "profile")),
+)
+BROWSER_AUTH_TYPE = "external-browser"
 
 
-def credential_to_record(credential: Credential) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class BrowserLogin:
+    """What ``brickgate login --browser`` stores for a profile: host, client id, refresh token.
+
+    Read back, the profile is a ``TokenSourceCredential`` (``external-browser``) and the refresh
+    token is only handed to the browser token source (``refresh_token_of``).
+    """
+
+    host: WorkspaceHost
+    client_id: str
+    refresh_token: Secret
+    auth_type: Literal["external-browser"] = "external-browser"
+
+
+Storable = Credential | BrowserLogin
+
+
+def credential_to_record(credential: Storable) -> dict[str, str]:
     """Return the JSON record brickgate stores for ``credential`` (it holds the secret)."""
+    if isinstance(credential, BrowserLogin):
+        return {
+            "auth_type": credential.auth_type,
+            "host": credential.host.url,
+            "client_id": credential.client_id,
+            "refresh_token": credential.refresh_token.get_secret_value(),
+        }
     if isinstance(credential, OAuthClientCredentials):
         return {
             "auth_type": credential.auth_type,
@@ -29,6 +69,9 @@ def credential_to_record(credential: Credential) -> dict[str, str]:
             "client_secret": credential.client_secret.get_secret_value(),
             "scopes": credential.scopes,
         }
+    if not isinstance(credential, PersonalAccessToken):
+        settings = {k: v for k, v in credential.settings.items() if k != "profile"}
+        return {**settings, "auth_type": credential.auth_type, "host": credential.host.url}
     return {
         "auth_type": credential.auth_type,
         "host": credential.host.url,
@@ -57,8 +100,17 @@ def credential_from_record(
         context=f"{where} is not usable: ",
         fix=f"Replace it with: brickgate login --profile {profile}",
     )
+    auth_type = fields.get("auth_type", "").strip().lower()
+    settings: dict[str, str | None] = {
+        name: fields.get(name)
+        for name in TOKEN_SOURCE_SETTINGS
+        if name not in ("client_id", "scopes", "profile")
+    }
+    if auth_type == BROWSER_AUTH_TYPE:
+        settings["profile"] = profile
     try:
         return credential_from_fields(
+            settings=settings,
             wording=wording,
             host=fields.get("host"),
             token=fields.get("token"),
@@ -89,6 +141,16 @@ def _text_fields(record: object, *, source: str, where: str, profile: str) -> di
             )
         fields[key] = value
     return fields
+
+
+def refresh_token_of(record: object) -> Secret | None:
+    """The refresh token a browser-login record holds, ``None`` for any other record."""
+    if not isinstance(record, dict):
+        return None
+    value = record.get("refresh_token")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return Secret(value.strip(), what="refresh token")
 
 
 def check_profile_name(source: str, profile: str) -> None:
