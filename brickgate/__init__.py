@@ -26,6 +26,7 @@ from brickgate.domain.credentials import (
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
+    TokenSourceCredential,
     parse_login,
 )
 from brickgate.domain.errors import (
@@ -49,6 +50,7 @@ from brickgate.domain.errors import (
     RateLimitError,
     RemoteError,
     ResponsesOnlyError,
+    ResponseTooLargeError,
     ServerError,
     SourceUnavailableError,
     StreamError,
@@ -138,6 +140,7 @@ __all__ = [
     "RateLimitError",
     "RemoteError",
     "Resolution",
+    "ResponseTooLargeError",
     "ResponsesOnlyError",
     "Secret",
     "ServerError",
@@ -146,6 +149,7 @@ __all__ = [
     "Stream",
     "StreamError",
     "TimeoutError",
+    "TokenSourceCredential",
     "ToolCall",
     "ToolCallDelta",
     "TraceEntry",

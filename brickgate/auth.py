@@ -15,6 +15,7 @@ def resolve_credentials(
     token: str | Secret | None = None,
     client_id: str | None = None,
     client_secret: str | Secret | None = None,
+    auth_type: str | None = None,
     trusted_hosts: Iterable[str] = (),
 ) -> Resolution:
     """Resolve credentials as ``Client()`` would: arguments, environment, keyring, files.
@@ -32,6 +33,7 @@ def resolve_credentials(
         token=token,
         client_id=client_id,
         client_secret=client_secret,
+        auth_type=auth_type,
         trusted_hosts=tuple(trusted_hosts),
     )
     settings = config.settings()

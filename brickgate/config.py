@@ -24,6 +24,7 @@ class ClientConfig:
     profile: str | None = None
     client_id: str | None = None
     client_secret: str | Secret | None = field(default=None, repr=False)
+    auth_type: str | None = None
     trusted_hosts: tuple[str, ...] = ()
     surface: str | None = None
     max_retries: int | None = None
@@ -50,7 +51,8 @@ class ClientConfig:
         return settings
 
     def explicit_credential(self, settings: BrickgateSettings) -> Credential | None:
-        """The credential passed explicitly (host + token, or host + client id/secret), if any.
+        """The credential passed explicitly (host + token, host + client id/secret, or host +
+        a token-source ``auth_type``), if any.
 
         Raises the ``ConfigurationError`` of incomplete, ambiguous or malformed arguments.
         """
@@ -61,5 +63,6 @@ class ClientConfig:
             token=self.token,
             client_id=self.client_id,
             client_secret=self.client_secret,
+            auth_type=self.auth_type,
             trusted_hosts=settings.trusted_hosts,
         )

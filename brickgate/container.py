@@ -8,6 +8,7 @@ their providers under flat names, so a host application can nest it and override
 from __future__ import annotations
 
 import os
+import webbrowser
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -45,6 +46,7 @@ class BrickgateContainer(containers.DeclarativeContainer):
 
     settings = providers.Singleton(load_settings)
     environ = providers.Object(os.environ)
+    browser_opener: providers.Provider[Any] = providers.Object(webbrowser.open)
 
     credentials = providers.Container(CredentialsContainer, settings=settings, environ=environ)
     explicit_credential: providers.Provider[Credential | None] = credentials.explicit_credential
@@ -61,8 +63,13 @@ class BrickgateContainer(containers.DeclarativeContainer):
     resolution: providers.Provider[Resolution] = credentials.resolution
     credential: providers.Provider[Credential] = credentials.credential
 
+    browser_logins: providers.Provider[Any] = credentials.browser_logins
     workspace = providers.Container(
-        WorkspaceContainer, settings=settings, credential=credentials.credential
+        WorkspaceContainer,
+        settings=settings,
+        credential=credentials.credential,
+        environ=environ,
+        browser_logins=credentials.browser_logins,
     )
     given_transport: providers.Provider[Any] = workspace.given_transport
     default_tags: providers.Provider[Any] = workspace.default_tags
@@ -109,6 +116,7 @@ _CONFIG_KEYS = frozenset(
         "profile",
         "client_id",
         "client_secret",
+        "auth_type",
         "trusted_hosts",
         "surface",
         "max_retries",
@@ -124,11 +132,12 @@ def create_client_container(
     """The container behind ``Client(...)``: settings, explicit credentials and overrides.
 
     ``config`` holds the client's arguments (or pass them as keywords: ``host=``, ``token=``,
-    ``profile=``, ``client_id=``, ``client_secret=``, ``trusted_hosts=``, ``surface=``,
-    ``max_retries=``, ``timeout=``, ``tags=``); what is left ``None`` falls back to ``BRICKGATE_*``
-    settings. A given ``transport`` replaces the whole HTTP stack, and then no credentials are
-    resolved. Other keywords override providers by name (``http_client=httpx.Client(...)``,
-    ``clock=FakeClock()``). Raises ``ConfigurationError`` for invalid arguments or settings.
+    ``profile=``, ``client_id=``, ``client_secret=``, ``auth_type=``, ``trusted_hosts=``,
+    ``surface=``, ``max_retries=``, ``timeout=``, ``tags=``); what is left ``None`` falls back to
+    ``BRICKGATE_*`` settings. A given ``transport`` replaces the whole HTTP stack, and then no
+    credentials are resolved. Other keywords override providers by name
+    (``http_client=httpx.Client(...)``, ``clock=FakeClock()``). Raises ``ConfigurationError``
+    for invalid arguments or settings.
     """
     arguments = {key: overrides.pop(key) for key in list(overrides) if key in _CONFIG_KEYS}
     if "trusted_hosts" in arguments:

@@ -36,7 +36,15 @@ class BrickgateSettings(BaseSettings):
     timeout: float = Field(default=60.0, gt=0)
     connect_timeout: float = Field(default=10.0, gt=0)
     stream_idle_timeout: float = Field(default=60.0, gt=0)
+    """The wait for a stream's headers, then for each data event; unless set, <= ``timeout``."""
     retry_budget: float = Field(default=120.0, gt=0)
+    """Seconds a call may spend across its retries; unless set, at most twice ``timeout``."""
+    max_response_bytes: int = Field(default=64 * 1024 * 1024, ge=1024)
+    """The largest reply body, counted after decompression."""
+    max_event_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    """The largest single streamed event."""
+    max_compression_ratio: float = Field(default=200.0, ge=10)
+    """How many times a compressed reply may expand (past its first MiB)."""
     max_in_flight: int = Field(default=0, ge=0, le=10_000)
     """Async requests sent at once per client and event loop; 0 (the default) means no limit."""
     http_backend: Literal["httpx", "httpx2"] = "httpx"

@@ -11,8 +11,10 @@ from typing_extensions import Self, Unpack
 from brickgate.config import ClientConfig
 from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.credentials import parse_login
+from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.params import CallParams, ChatParams
 from brickgate.domain.sql import AiQueryJob
+from brickgate.domain.tokens import AccessToken
 from brickgate.services._async.batch import AsyncBatchRun
 from brickgate.services._async.streams import AsyncStream
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
@@ -33,8 +35,9 @@ class AsyncClient:
     """A Databricks LLM client: ``Client`` blocks, ``AsyncClient`` is awaited; both alike.
 
     ``AsyncClient()`` uses the default credential chain; ``AsyncClient(host=..., token=...)``,
-    ``AsyncClient(profile="prod")`` and ``AsyncClient.from_login("host::token")`` pick
-    credentials explicitly. Raises ``NoCredentialsError`` when none are found (nothing is sent to
+    ``AsyncClient(profile="prod")``, ``AsyncClient(host=..., auth_type="databricks-cli")`` (any
+    token-source auth type) and ``AsyncClient.from_login("host::token")`` pick credentials
+    explicitly. Raises ``NoCredentialsError`` when none are found (nothing is sent to
     find out). ``tags`` are AI Gateway request tags sent with every chat call (a call's own
     ``tags=`` add to them); each call may pick its wire ``protocol=`` (``"auto"`` by default:
     Responses for models that only speak it, Anthropic Messages for Claude features only it
@@ -50,6 +53,7 @@ class AsyncClient:
         profile: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        auth_type: str | None = None,
         trusted_hosts: Sequence[str] = (),
         surface: Surface | None = None,
         max_retries: int | None = None,
@@ -66,6 +70,7 @@ class AsyncClient:
                 profile=profile,
                 client_id=client_id,
                 client_secret=client_secret,
+                auth_type=auth_type,
                 trusted_hosts=tuple(trusted_hosts),
                 surface=surface,
                 max_retries=max_retries,
@@ -99,6 +104,26 @@ class AsyncClient:
         """Which credential is used and why: the credential chain's trace (no secrets)."""
         resolution: Resolution = self._container.resolution()
         return resolution
+
+    async def access_token(self) -> AccessToken:
+        """A valid access token from this client's token source, for other tools.
+
+        Returns the token (a ``Secret``), the auth type, the source's ``describe()`` and when
+        the token expires. Raises ``ConfigurationError`` for a client over a given transport
+        (it has no credentials) and the token source's errors (``AuthenticationError`` saying
+        what to run, ``CredentialSourceError``, ``TransportError``).
+        """
+        tokens = self._session.services.tokens
+        if tokens is None:
+            raise ConfigurationError("this client uses a given transport: it has no access token")
+        token = await tokens.token()
+        expires_at = getattr(tokens, "expires_at", None)
+        return AccessToken(
+            token,
+            self.resolution.credential.auth_type,
+            tokens.describe(),
+            float(expires_at) if isinstance(expires_at, (int, float)) else None,
+        )
 
     async def chat(
         self, model: str, messages: Messages, **params: Unpack[ChatParams]

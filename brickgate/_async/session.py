@@ -7,25 +7,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from brickgate.adapters.tokens._async.factory import async_token_source_of
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._async.policies import (
     AsyncAuthenticatedTransport,
     AsyncGatedTransport,
     AsyncRetryingTransport,
 )
-from brickgate.adapters.transport._async.tokens import (
-    AsyncOAuthTokenSource,
-    AsyncStaticTokenSource,
-)
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.in_flight import AsyncInFlightLimit  # async-only
 from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Timeouts
+from brickgate.adapters.transport.wire import DEFAULT_LIMITS, Limits, Timeouts
 from brickgate.domain.catalog import Catalog
-from brickgate.domain.credentials import Credential, PersonalAccessToken
+from brickgate.domain.credentials import Credential
 from brickgate.ports._async.tokens import AsyncTokenSource
 from brickgate.ports._async.workspace import AsyncWorkspaceTransport
 from brickgate.ports.clock import Clock
+from brickgate.ports.refresh_tokens import RefreshTokenStore
 from brickgate.services._async.batch import AsyncBatchRunner
 from brickgate.services._async.chat import AsyncChatService
 from brickgate.services._async.sql_batch import AsyncSqlBatchService
@@ -40,26 +38,23 @@ class AsyncServices:
     chat: AsyncChatService
     batch: AsyncBatchRunner
     sql: AsyncSqlBatchService
+    tokens: AsyncTokenSource | None = None
 
 
-def async_token_source_for(
-    credential: Credential, transport: AsyncWorkspaceTransport, clock: Clock
-) -> AsyncTokenSource:
-    """A static source for a personal access token, an OAuth M2M source otherwise."""
-    if isinstance(credential, PersonalAccessToken):
-        return AsyncStaticTokenSource(credential.token)
-    return AsyncOAuthTokenSource(credential, transport, clock)
+RefreshStoreFor = Callable[[Credential], RefreshTokenStore | None]
 
 
 class AsyncWorkspaceSession:
     """Builds a client's object graph on first use, once, and closes what it built, once.
 
     Without a ``transport``, ``credential()`` is resolved, ``http_client()`` makes the pool,
-    and the HTTP driver on it is wrapped in auth. A ``transport`` given (a fake, or a host
-    application's own) takes the place of driver and auth: no credentials are resolved and no
-    HTTP pool is made. Either way the retry policy (the only retrying layer) and, for batch
-    calls, the batch gate under it apply, so a fake answering 503 or 429 is ridden out as the
-    workspace's answer would be.
+    and the HTTP driver on it is wrapped in auth; the token source comes from the token factory
+    for every auth type, over the unauthenticated driver (``environ`` is what tool and OIDC
+    sources read, default ``os.environ``; ``refresh_store`` gives a browser login's
+    refresh-token store). A ``transport`` given (a fake, or a host application's own) takes the
+    place of driver and auth: no credentials are resolved and no HTTP pool is made. Either way
+    the retry policy (the only retrying layer) and, for batch calls, the batch gate under it
+    apply, so a fake answering 503 or 429 is ridden out as the workspace's answer would be.
     Building is thread-safe: concurrent first calls build one graph.
     """
 
@@ -76,7 +71,11 @@ class AsyncWorkspaceSession:
         transport: AsyncWorkspaceTransport | None = None,
         max_in_flight: int | None = None,
         tags: Mapping[str, str] | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        environ: Mapping[str, str] | None = None,
+        refresh_store: RefreshStoreFor | None = None,
     ) -> None:
+        self._limits = limits
         self._credential = credential
         self._http_client = http_client
         self._router = router
@@ -87,6 +86,8 @@ class AsyncWorkspaceSession:
         self._transport = transport
         self._max_in_flight = max_in_flight
         self._tags = tags
+        self._environ = environ
+        self._refresh_store = refresh_store
         self._lock = threading.Lock()
         self._services: AsyncServices | None = None
         self.closed = False
@@ -104,6 +105,7 @@ class AsyncWorkspaceSession:
 
     def _build(self) -> AsyncServices:
         clock, gate = self._clock, BackoffGate(self._clock)
+        tokens: AsyncTokenSource | None = None
         if self._transport is not None:
             owner = authed = self._transport
             plain = AsyncRetryingTransport(authed, self._policy, clock)
@@ -113,23 +115,38 @@ class AsyncWorkspaceSession:
         else:
             credential = self._credential()
             driver: AsyncWorkspaceTransport = AsyncHttpTransport(
-                self._http_client(), credential.host, clock, timeouts=self._timeouts
+                self._http_client(),
+                credential.host,
+                clock,
+                timeouts=self._timeouts,
+                limits=self._limits,
             )
             if self._max_in_flight:  # async-only
                 driver = AsyncInFlightLimit(driver, self._max_in_flight)  # async-only
             owner = driver
-            tokens = async_token_source_for(credential, driver, clock)
+            store = self._refresh_store(credential) if self._refresh_store else None
+            tokens = async_token_source_of(
+                credential,
+                transport=driver,
+                clock=clock,
+                environ=self._environ,
+                refresh_store=store,
+            )
             authed = AsyncAuthenticatedTransport(driver, tokens)
             plain = AsyncRetryingTransport(authed, self._policy, clock)
             gated = AsyncGatedTransport(authed, gate)
             batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
-        batch_chat = AsyncChatService(batch, self._catalog, router, tags=self._tags)
+        limit = self._limits.body
+        batch_chat = AsyncChatService(
+            batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+        )
         return AsyncServices(
             owner,
-            AsyncChatService(plain, self._catalog, router, tags=self._tags),
+            AsyncChatService(plain, self._catalog, router, tags=self._tags, assembled_limit=limit),
             AsyncBatchRunner(batch_chat.chat, clock),
             AsyncSqlBatchService(plain, clock),
+            tokens,
         )
 
     async def aclose(self) -> None:

@@ -12,8 +12,10 @@ from typing_extensions import Self, Unpack
 from brickgate.config import ClientConfig
 from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.credentials import parse_login
+from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.params import CallParams, ChatParams
 from brickgate.domain.sql import AiQueryJob
+from brickgate.domain.tokens import AccessToken
 from brickgate.services._sync.batch import BatchRun
 from brickgate.services._sync.streams import Stream
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
@@ -34,8 +36,9 @@ class Client:
     """A Databricks LLM client: ``Client`` blocks, ``Client`` is awaited; both alike.
 
     ``Client()`` uses the default credential chain; ``Client(host=..., token=...)``,
-    ``Client(profile="prod")`` and ``Client.from_login("host::token")`` pick
-    credentials explicitly. Raises ``NoCredentialsError`` when none are found (nothing is sent to
+    ``Client(profile="prod")``, ``Client(host=..., auth_type="databricks-cli")`` (any
+    token-source auth type) and ``Client.from_login("host::token")`` pick credentials
+    explicitly. Raises ``NoCredentialsError`` when none are found (nothing is sent to
     find out). ``tags`` are AI Gateway request tags sent with every chat call (a call's own
     ``tags=`` add to them); each call may pick its wire ``protocol=`` (``"auto"`` by default:
     Responses for models that only speak it, Anthropic Messages for Claude features only it
@@ -51,6 +54,7 @@ class Client:
         profile: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        auth_type: str | None = None,
         trusted_hosts: Sequence[str] = (),
         surface: Surface | None = None,
         max_retries: int | None = None,
@@ -67,6 +71,7 @@ class Client:
                 profile=profile,
                 client_id=client_id,
                 client_secret=client_secret,
+                auth_type=auth_type,
                 trusted_hosts=tuple(trusted_hosts),
                 surface=surface,
                 max_retries=max_retries,
@@ -100,6 +105,26 @@ class Client:
         """Which credential is used and why: the credential chain's trace (no secrets)."""
         resolution: Resolution = self._container.resolution()
         return resolution
+
+    def access_token(self) -> AccessToken:
+        """A valid access token from this client's token source, for other tools.
+
+        Returns the token (a ``Secret``), the auth type, the source's ``describe()`` and when
+        the token expires. Raises ``ConfigurationError`` for a client over a given transport
+        (it has no credentials) and the token source's errors (``AuthenticationError`` saying
+        what to run, ``CredentialSourceError``, ``TransportError``).
+        """
+        tokens = self._session.services.tokens
+        if tokens is None:
+            raise ConfigurationError("this client uses a given transport: it has no access token")
+        token = tokens.token()
+        expires_at = getattr(tokens, "expires_at", None)
+        return AccessToken(
+            token,
+            self.resolution.credential.auth_type,
+            tokens.describe(),
+            float(expires_at) if isinstance(expires_at, (int, float)) else None,
+        )
 
     def chat(
         self, model: str, messages: Messages, **params: Unpack[ChatParams]

@@ -5,16 +5,16 @@ from __future__ import annotations
 import getpass
 import logging
 import sys
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
 
-from brickgate.cli.diagnose import Diagnosis, diagnose, from_resolution, known_profiles
-from brickgate.cli.errors import exit_code, one_line
+from brickgate.cli.diagnose import diagnose
 from brickgate.cli.options import FlagHelpCommand
-from brickgate.cli.render import credential_dict, credential_lines, report_table, to_json
+from brickgate.cli.render import report_table
 from brickgate.cli.state import CliState, stdin_is_tty
+from brickgate.cli.tokens import browser_login_to, status, token
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
@@ -24,10 +24,8 @@ from brickgate.domain.credentials import (
     parse_login,
 )
 from brickgate.domain.errors import (
-    BrickgateError,
     ConfigurationError,
     InvalidLoginError,
-    RemoteError,
     SourceUnavailableError,
 )
 from brickgate.domain.hosts import WorkspaceHost
@@ -141,13 +139,31 @@ def login(
         typer.Option("--client-id", help="Service principal id; the secret is read from stdin."),
     ] = None,
     trust_host: TrustOption = None,
+    browser: Annotated[
+        bool, typer.Option("--browser", help="Log in through the browser (OAuth U2M).")
+    ] = False,
+    no_browser: Annotated[
+        bool, typer.Option("--no-browser", help="With --browser: only print the URL to open.")
+    ] = False,
 ) -> None:
-    """Save credentials: paste HOST::TOKEN (hidden), or --host with the token on stdin."""
+    """Save credentials: paste HOST::TOKEN (hidden), --host with the token on stdin, or
+    --browser to log in through the browser (the refresh token is kept like a secret)."""
     state: CliState = ctx.obj
     chosen = _store_name(store)
     state.trusted_hosts = (*state.trusted_hosts, *(trust_host or ()))
-    settings = state.settings(profile=profile)
+    settings = state.settings(profile=profile, **({"store": chosen} if chosen else {}))
     name = settings.profile or DEFAULT_PROFILE
+    if browser:
+        url = browser_login_to(
+            state,
+            settings,
+            host=host,
+            profile=name,
+            client_id=client_id,
+            open_browser=not no_browser,
+        )
+        state.out.print(f"Logged in to {url} in the browser; saved profile {name!r}.")
+        return
     credential = read_credential(host or state.host, client_id, settings.trusted_hosts)
     if not no_verify:
         count = verify(state, credential, settings)
@@ -214,87 +230,6 @@ def still_logged_in(chain: CredentialChain, named: str | None, name: str) -> lis
     return lines
 
 
-def status(
-    ctx: typer.Context,
-    profile: ProfileOption = None,
-    offline: Annotated[
-        bool, typer.Option("--offline", help="Do not ask the workspace whether it accepts them.")
-    ] = False,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print JSON instead of a table.")
-    ] = False,
-) -> None:
-    """Which credentials are used, from which source, and why the others are not.
-
-    Always prints the table of sources; exits 2 when no credentials can be used.
-    """
-    state: CliState = ctx.obj
-    settings = state.settings(profile=profile)
-    chain = state.container(settings).credential_chain()
-    failure: BrickgateError | None = None
-    try:
-        resolution = chain.resolve(exhaustive=True)
-        report = from_resolution(resolution, known_profiles(chain))
-        state.check_host(resolution.credential, settings, resolution.source)
-    except ConfigurationError as error:
-        failure = error
-        report = diagnose(chain, settings.profile)
-    accepted: int | None = None
-    if failure is None and not offline and report.credential is not None:
-        try:
-            accepted = verify(state, report.credential, settings)
-        except RemoteError as error:
-            failure = error
-    if json_output:
-        sys.stdout.write(to_json(status_dict(report, settings.profile, failure, accepted)) + "\n")
-    else:
-        print_status(state.out, report, settings.profile, accepted)
-    if failure is not None:
-        state.err.print(one_line(failure, profile=settings.profile), markup=False)
-        raise typer.Exit(exit_code(failure))
-
-
-def print_status(
-    out: Console, report: Diagnosis, profile: str | None, accepted: int | None
-) -> None:
-    """The human form of ``auth status``: credential, source, profile, table, workspace check."""
-    if report.credential is not None:
-        for line in credential_lines(report.credential):
-            out.print(line, markup=False)
-        out.print(f"Source: {report.source}", markup=False)
-    else:
-        out.print("Credentials: none usable (the table says why)", markup=False)
-    out.print(f"Profile: {profile or '(default)'}", markup=False)
-    out.print(report_table(report.rows))
-    if report.known_profiles:
-        out.print(f"Saved profiles: {', '.join(report.known_profiles)}", markup=False)
-    if accepted is not None:
-        out.print(
-            f"Workspace: accepts these credentials ({accepted} serving endpoints).", markup=False
-        )
-
-
-def status_dict(
-    report: Diagnosis,
-    profile: str | None,
-    failure: BrickgateError | None,
-    accepted: int | None,
-) -> dict[str, Any]:
-    """The JSON form of ``auth status`` (no secret: the token is masked)."""
-    credential = report.credential
-    return {
-        "ok": failure is None,
-        "profile": profile,
-        "source": report.source,
-        "credential": credential_dict(credential) if credential is not None else None,
-        "sources": [row.as_dict() for row in report.rows],
-        "known_profiles": list(report.known_profiles),
-        "workspace_accepts": None if accepted is None else True,
-        "serving_endpoints": accepted,
-        "error": one_line(failure, profile=profile) if failure is not None else None,
-    }
-
-
 def print_credential_report(state: CliState, err: Console) -> None:
     """After a credential failure: every source and why, and the saved profiles to pick from."""
     try:
@@ -314,3 +249,4 @@ def print_credential_report(state: CliState, err: Console) -> None:
 
 auth_app = typer.Typer(help="Inspect credentials.", no_args_is_help=True)
 auth_app.command("status", cls=FlagHelpCommand)(status)
+auth_app.command("token", cls=FlagHelpCommand)(token)

@@ -13,7 +13,11 @@ from rich.text import Text
 from brickgate.cli.errors import cli_words
 from brickgate.domain.catalog import Capabilities, ModelEntry
 from brickgate.domain.chat import ChatResponse, Endpoint, Usage
-from brickgate.domain.credentials import Credential, OAuthClientCredentials
+from brickgate.domain.credentials import (
+    Credential,
+    OAuthClientCredentials,
+    TokenSourceCredential,
+)
 from brickgate.domain.resolution import Resolution
 
 if TYPE_CHECKING:
@@ -143,6 +147,8 @@ def credential_lines(credential: Credential) -> list[str]:
             f"Auth:   OAuth machine-to-machine, client id {credential.client_id}, "
             f"secret {credential.client_secret.masked()}"
         )
+    elif isinstance(credential, TokenSourceCredential):
+        lines.append(f"Auth:   {credential.describe()}")
     else:
         lines.append(f"Auth:   personal access token {credential.token.masked()}")
     return lines
@@ -158,6 +164,8 @@ def credential_dict(credential: Credential) -> dict[str, str]:
             "client_id": credential.client_id,
             "client_secret": credential.client_secret.masked(),
         }
+    if isinstance(credential, TokenSourceCredential):
+        return {**shown, "auth": credential.auth_type, "description": credential.describe()}
     return {**shown, "auth": "pat", "token": credential.token.masked()}
 
 

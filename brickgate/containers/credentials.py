@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from dependency_injector import containers, providers
 
+from brickgate.adapters.credentials.browser_logins import BrowserLoginHolder, StoredBrowserLogins
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
 from brickgate.adapters.credentials.env import EnvironmentSource
 from brickgate.adapters.credentials.explicit import ExplicitSource
 from brickgate.adapters.credentials.file import FileCredentialStore
 from brickgate.adapters.credentials.keyring import KeyringStore
-from brickgate.domain.credentials import Credential
+from brickgate.domain.credentials import Credential, TokenSourceCredential
 from brickgate.domain.resolution import Resolution
+from brickgate.domain.tokens import BROWSER_CLIENT_ID
 from brickgate.ports.credentials import CredentialSource
+from brickgate.ports.refresh_tokens import RefreshTokenStore
 from brickgate.services.credential_chain import EXPLICIT_SOURCE, CredentialChain
 from brickgate.settings import BrickgateSettings
 
@@ -46,6 +49,33 @@ def chain_order(
         sources.append(keyring())
     sources += [file, databrickscfg]
     return sources
+
+
+def holders(stores: Iterable[object]) -> list[BrowserLoginHolder]:
+    """The stores that can keep a browser login (a host application's own store may not)."""
+    return [store for store in stores if isinstance(store, BrowserLoginHolder)]
+
+
+def browser_logins_for(
+    settings: BrickgateSettings,
+    keyring: Callable[[], object],
+    file: object,
+) -> Callable[[Credential], RefreshTokenStore | None]:
+    """Where the browser login of a credential is kept: the keyring (when enabled), then the file.
+
+    The returned function gives ``None`` for a credential that is not an ``external-browser`` one.
+    """
+
+    def store_for(credential: Credential) -> RefreshTokenStore | None:
+        if not isinstance(credential, TokenSourceCredential):
+            return None
+        if credential.auth_type != "external-browser":
+            return None
+        stores = [keyring()] if settings.use_keyring else []
+        client_id = credential.setting("client_id") or BROWSER_CLIENT_ID
+        return StoredBrowserLogins(holders([*stores, file]), credential.host, client_id)
+
+    return store_for
 
 
 def resolve_for_client(chain: CredentialChain) -> Resolution:
@@ -88,6 +118,9 @@ class CredentialsContainer(containers.DeclarativeContainer):
     )
     login_store = providers.Selector(
         settings.provided.store, keyring=keyring_store, file=file_store
+    )
+    browser_logins = providers.Callable(
+        browser_logins_for, settings, keyring_store.provider, file_store
     )
     resolution = providers.Singleton(resolve_for_client, chain)
     credential = providers.Callable(credential_of, resolution)

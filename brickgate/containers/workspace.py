@@ -11,7 +11,7 @@ from brickgate._async.session import AsyncWorkspaceSession
 from brickgate._sync.session import WorkspaceSession
 from brickgate.adapters.clock import SystemClock
 from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Timeouts, build_http_client
+from brickgate.adapters.transport.wire import Limits, Timeouts, build_http_client
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import Credential
 from brickgate.domain.hosts import WorkspaceHost
@@ -23,17 +23,30 @@ FAKE_HOST = "fake-workspace.cloud.databricks.com"
 
 
 def timeouts_from(settings: BrickgateSettings) -> Timeouts:
-    """HTTP timeouts from the settings."""
-    return Timeouts(
-        connect=settings.connect_timeout,
-        read=settings.timeout,
-        stream_idle=settings.stream_idle_timeout,
-    )
+    """HTTP timeouts from the settings; the stream idle timeout is bounded by ``timeout``
+    unless it was set itself."""
+    idle = settings.stream_idle_timeout
+    if "stream_idle_timeout" not in settings.model_fields_set:
+        idle = min(idle, settings.timeout)
+    return Timeouts(connect=settings.connect_timeout, read=settings.timeout, stream_idle=idle)
 
 
 def retry_policy_from(settings: BrickgateSettings) -> RetryPolicy:
-    """The retry policy from the settings."""
-    return RetryPolicy(max_retries=settings.max_retries, total_budget=settings.retry_budget)
+    """The retry policy from the settings; the retry budget is bounded by twice ``timeout``
+    unless it was set itself."""
+    budget = settings.retry_budget
+    if "retry_budget" not in settings.model_fields_set:
+        budget = min(budget, 2 * settings.timeout)
+    return RetryPolicy(max_retries=settings.max_retries, total_budget=budget)
+
+
+def limits_from(settings: BrickgateSettings) -> Limits:
+    """Response size limits from the settings."""
+    return Limits(
+        body=settings.max_response_bytes,
+        event=settings.max_event_bytes,
+        compression_ratio=settings.max_compression_ratio,
+    )
 
 
 def router_factory(settings: BrickgateSettings) -> Callable[[Credential | None], SurfaceRouter]:
@@ -58,6 +71,8 @@ class WorkspaceContainer(containers.DeclarativeContainer):
 
     settings: providers.Dependency[BrickgateSettings] = providers.Dependency()
     credential: providers.Dependency[Credential] = providers.Dependency()
+    environ: providers.Provider[Any] = providers.Object(None)
+    browser_logins: providers.Provider[Any] = providers.Object(None)
     given_transport: providers.Provider[Any] = providers.Object(None)
     default_tags: providers.Provider[Any] = providers.Object(None)
 
@@ -65,6 +80,7 @@ class WorkspaceContainer(containers.DeclarativeContainer):
     catalog = providers.Singleton(Catalog)
     timeouts = providers.Singleton(timeouts_from, settings)
     retry_policy = providers.Singleton(retry_policy_from, settings)
+    limits = providers.Singleton(limits_from, settings)
     router = providers.Callable(router_factory, settings)
 
     http_client = providers.Factory(
@@ -87,6 +103,9 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         catalog=catalog,
         transport=given_transport,
         tags=default_tags,
+        limits=limits,
+        environ=environ,
+        refresh_store=browser_logins,
     )
     async_session = providers.Factory(
         AsyncWorkspaceSession,
@@ -100,4 +119,7 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         transport=given_transport,
         max_in_flight=providers.Callable(max_in_flight_of, settings),
         tags=default_tags,
+        limits=limits,
+        environ=environ,
+        refresh_store=browser_logins,
     )

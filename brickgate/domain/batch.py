@@ -125,6 +125,8 @@ def parse_batch_line(line: str) -> BatchItem:
         data = json.loads(line)
     except json.JSONDecodeError as exc:
         raise InvalidRequestError(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InvalidRequestError("JSON nested too deep to read") from None
     if not isinstance(data, dict):
         raise InvalidRequestError(f"expected a JSON object, got {type(data).__name__}")
     return _item_from_mapping(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, NamedTuple, TypeVar
 
@@ -55,7 +55,62 @@ class OAuthClientCredentials:
             )
 
 
-Credential = PersonalAccessToken | OAuthClientCredentials
+TOKEN_SOURCE_AUTH_TYPES = (
+    "azure-cli",
+    "databricks-cli",
+    "env-oidc",
+    "external-browser",
+    "file-oidc",
+    "github-oidc",
+)
+"""Auth types whose tokens come from a token source (a tool, a browser login, a workload)."""
+TOKEN_SOURCE_SETTINGS = (
+    "account_id",
+    "audience",
+    "azure_subscription_id",
+    "azure_tenant_id",
+    "client_id",
+    "databricks_cli_path",
+    "oidc_token_filepath",
+    "profile",
+    "scopes",
+)
+"""The non-secret settings a ``TokenSourceCredential`` may carry (the token factory's arguments)."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSourceCredential:
+    """A workspace host and an auth type whose tokens a token source obtains when needed.
+
+    ``auth_type`` is one of ``TOKEN_SOURCE_AUTH_TYPES``; ``settings`` holds only non-secret
+    fields, named as in ``TOKEN_SOURCE_SETTINGS`` (``profile`` is the Databricks CLI profile
+    or the brickgate profile of a browser login). It never holds a secret.
+    """
+
+    host: WorkspaceHost
+    auth_type: str
+    settings: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.settings) - set(TOKEN_SOURCE_SETTINGS))
+        if self.auth_type not in TOKEN_SOURCE_AUTH_TYPES or unknown:
+            raise InvalidCredentialError(
+                f"not a token-source credential: auth type {shown_auth_type(self.auth_type)}"
+                + (f", unknown settings {', '.join(unknown)}" if unknown else "")
+            )
+        object.__setattr__(self, "settings", MappingProxyType(dict(self.settings)))
+
+    def setting(self, name: str) -> str | None:
+        """The setting ``name``, ``None`` when not set."""
+        return self.settings.get(name)
+
+    def describe(self) -> str:
+        """``databricks-cli for https://host (profile P)``: never a secret."""
+        shown = ", ".join(f"{key} {value}" for key, value in sorted(self.settings.items()))
+        return f"{self.auth_type} for {self.host.url}" + (f" ({shown})" if shown else "")
+
+
+Credential = PersonalAccessToken | OAuthClientCredentials | TokenSourceCredential
 
 
 def parse_login(text: str, *, trusted_hosts: Iterable[str] = ()) -> PersonalAccessToken:
@@ -171,6 +226,7 @@ class _Fields:
     client_id: str | None
     client_secret: str | Secret | None
     scopes: str | None
+    settings: Mapping[str, str] = field(default_factory=dict)
 
     def present(self, *names: str) -> list[str]:
         return [name for name in names if getattr(self, name) is not None]
@@ -198,17 +254,34 @@ def _oauth_m2m(host: WorkspaceHost, fields: _Fields, wording: FieldWording) -> C
         raise _broken(wording, f"{wording.client_id} is not usable: {error}") from None
 
 
+def _token_source(auth_type: str) -> Callable[[WorkspaceHost, _Fields, FieldWording], Credential]:
+    def build(host: WorkspaceHost, fields: _Fields, wording: FieldWording) -> Credential:
+        settings = {key: value for key, value in fields.settings.items() if value}
+        if fields.client_id is not None:
+            settings["client_id"] = fields.client_id
+        if fields.scopes is not None:
+            settings["scopes"] = _scopes(fields.scopes, wording)
+        if wording.section is not None and auth_type in ("databricks-cli", "external-browser"):
+            settings.setdefault("profile", wording.section)
+        return TokenSourceCredential(host, auth_type, settings)
+
+    return build
+
+
 AUTH_TYPES: Mapping[str, _AuthRule] = MappingProxyType(
     {
         "pat": _AuthRule(("token",), _pat),
         "oauth-m2m": _AuthRule(("client_id", "client_secret"), _oauth_m2m),
+        **{name: _AuthRule((), _token_source(name)) for name in TOKEN_SOURCE_AUTH_TYPES},
     }
 )
 """The one table of the auth types brickgate supports: the fields each needs, and its builder.
 
-Any other auth type (``databricks-cli``, ``external-browser``, ``azure-cli``, ``env-oidc``...)
-is "not supported yet": an environment naming it is skipped, a profile using it is unusable.
-Supporting one is adding its row here.
+``pat`` and ``oauth-m2m`` build a credential holding the secret; the token-source types
+(``databricks-cli``, ``external-browser``, ``azure-cli``, ``env-oidc``, ``file-oidc``,
+``github-oidc``) build a ``TokenSourceCredential`` with the non-secret settings. Any other
+auth type is "not supported yet": an environment naming it is skipped, a profile using it is
+unusable. Supporting one is adding its row here.
 """
 SUPPORTED_AUTH_TYPES: tuple[str, ...] = tuple(AUTH_TYPES)
 
@@ -224,6 +297,7 @@ def credential_from_fields(
     auth_type: str | None = None,
     implied_auth_type: str | None = None,
     trusted_hosts: Iterable[str] = (),
+    settings: Mapping[str, str | None] | None = None,
 ) -> Credential:
     """Turn one source's raw fields into a credential, by the rules every source shares.
 
@@ -232,7 +306,10 @@ def credential_from_fields(
     at once are ambiguous; else ``implied_auth_type`` (what the source's format implies for a
     profile without either, e.g. ``databricks-cli`` for a host-only ``~/.databrickscfg``
     profile). ``scopes`` (comma- or space-separated, default ``all-apis``) applies to OAuth.
-    Returns a ``PersonalAccessToken`` or ``OAuthClientCredentials``. Raises, every message in
+    ``settings`` (names of ``TOKEN_SOURCE_SETTINGS``, never secrets) are kept by the token-source
+    auth types, with ``client_id`` and ``scopes``; a profile's section is the ``profile`` of
+    ``databricks-cli`` and ``external-browser``. Returns a ``PersonalAccessToken``,
+    ``OAuthClientCredentials`` or ``TokenSourceCredential``. Raises, every message in
     ``wording``'s terms and never with a value: ``AmbiguousCredentialsError`` for a token and
     client credentials with no auth type pinned; ``SourceUnavailableError`` (or, for a profile,
     ``UnusableProfileError``) for an auth type not in ``AUTH_TYPES``; ``CredentialSourceError``
@@ -244,6 +321,11 @@ def credential_from_fields(
         client_id=_text(client_id),
         client_secret=_trimmed(client_secret),
         scopes=_text(scopes),
+        settings={
+            key: text
+            for key, value in (settings or {}).items()
+            if (text := _text(value)) is not None
+        },
     )
     pinned = _text(auth_type)
     chosen = _chosen_auth_type(fields, pinned, implied_auth_type, wording)

@@ -204,7 +204,7 @@ def _read_body(text: str) -> tuple[str | None, str, str | None]:
     if text[0] in "{[":
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _read_loose_json(text)
         if isinstance(data, dict):
             return _read_json(data)
@@ -271,7 +271,7 @@ def _unwrap(message: str, depth: int = 3) -> str:
     if depth and stripped.startswith("{"):
         try:
             inner = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
             return message
         if isinstance(inner, Mapping):
             found = _text(inner.get("message"))

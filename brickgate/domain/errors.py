@@ -18,6 +18,7 @@
         │   ├── ConnectError          the connection could not be opened: nothing was sent
         │   └── TimeoutError          connect, read, stream-idle or total budget ran out
         ├── StreamError               a stream ended early or was malformed (.partial)
+        ├── ResponseTooLargeError     a body, an event or its decompression passed a size limit
         └── ApiError                  the workspace answered with an error
             ├── BadRequestError       400 / INVALID_PARAMETER_VALUE, BAD_REQUEST ...
             │   ├── InvalidRequestError   caught locally, never sent (also a ConfigurationError)
@@ -181,6 +182,19 @@ class StreamError(RemoteError):
 
     def __init__(self, message: str, *, partial: ChatResponse | None = None) -> None:
         self.partial = partial
+        super().__init__(message)
+
+
+class ResponseTooLargeError(RemoteError):
+    """A response body, one streamed event, or a compressed body's expansion passed its limit.
+
+    ``limit`` is the limit in bytes (or the ratio) and ``setting`` the ``BRICKGATE_*`` variable
+    that changes it; the message names both.
+    """
+
+    def __init__(self, message: str, *, limit: float, setting: str) -> None:
+        self.limit = limit
+        self.setting = setting
         super().__init__(message)
 
 

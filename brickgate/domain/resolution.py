@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from brickgate.domain.credentials import Credential, OAuthClientCredentials
+from brickgate.domain.credentials import (
+    Credential,
+    OAuthClientCredentials,
+    TokenSourceCredential,
+)
 
 Outcome = Literal["used", "skipped", "shadowed"]
 
@@ -64,4 +68,6 @@ def describe_credential(credential: Credential) -> str:
         return (
             f"OAuth machine-to-machine (client id {credential.client_id}) for {credential.host.url}"
         )
+    if isinstance(credential, TokenSourceCredential):
+        return credential.describe()
     return f"personal access token {credential.token} for {credential.host.url}"

@@ -171,7 +171,7 @@ class ChunkReader:
                 data, end = raw_decode(payload)
                 if end != len(payload):
                     raise ValueError("not one JSON value")
-            except ValueError:
+            except (ValueError, RecursionError):
                 data = self._read_slowly(payload, chunks, at_end=at_end)
                 if data is _HANDLED:
                     if self._stopped():
@@ -204,6 +204,12 @@ class ChunkReader:
         """
         try:
             return json.loads(payload)
+        except RecursionError:
+            self.error = StreamError(
+                "the stream carried JSON nested too deep to read; check that the endpoint "
+                "serves chat completions"
+            )
+            return _HANDLED
         except ValueError:
             pass
         if "\n" in payload:

@@ -13,6 +13,11 @@ from brickgate.domain.chat import (
     ToolCall,
     Usage,
 )
+from brickgate.domain.errors import ResponseTooLargeError
+
+DEFAULT_ASSEMBLED_LIMIT = 64 * 1024 * 1024
+_BLOCK = 1024
+"""Text pieces joined into one block at a time: tiny chunks cost little more than their text."""
 
 
 class _ToolCallParts:
@@ -124,7 +129,9 @@ class StreamAssembler:
     Text and reasoning are concatenated separately; tool-call fragments are merged by ``index``
     (which may start at 1) and ordered by it; usage is the last complete usage seen, never a sum;
     ``finish_reason`` is the last one sent. ``response()`` works at any time, so it also gives the
-    partial reply of a stream that broke.
+    partial reply of a stream that broke. Past ``limit`` characters of text, reasoning and tool
+    arguments it stops keeping anything (``overflowed``) and ``response()`` raises
+    ``ResponseTooLargeError``: a long stream costs at most ``limit`` of memory.
     """
 
     __slots__ = (
@@ -132,16 +139,24 @@ class StreamAssembler:
         "_citations",
         "_finish_reason",
         "_id",
+        "_limit",
         "_model",
         "_open_calls",
         "_parts",
         "_reasoning",
+        "_size",
         "_text",
+        "_text_blocks",
         "_usage",
+        "overflowed",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = DEFAULT_ASSEMBLED_LIMIT) -> None:
+        self._limit = limit
+        self._size = 0
+        self.overflowed = False
         self._text: list[str] = []
+        self._text_blocks: list[str] = []
         self._reasoning: list[str] | None = None
         self._calls: list[_ToolCallParts] = []
         self._open_calls: dict[int, _ToolCallParts] = {}
@@ -153,21 +168,29 @@ class StreamAssembler:
         self._parts = _ContentParts()
 
     def add(self, chunk: ChatChunk) -> None:
-        """Take one chunk into account."""
+        """Take one chunk into account (nothing, once ``overflowed``)."""
+        if self.overflowed:
+            return
         if chunk.content_parts:
             if not self._parts.seen:
-                self._parts.start("".join(self._text))
+                self._parts.start(self._all_text())
             self._parts.add_parts(chunk.content_parts)
             if self._reasoning is None and _has_reasoning(chunk.content_parts):
                 self._reasoning = []
         elif chunk.text and self._parts.seen:
             self._parts.add_text(chunk.text)
         if chunk.text:
-            self._text.append(chunk.text)
+            text = self._text
+            text.append(chunk.text)
+            self._size += len(chunk.text)
+            if len(text) >= _BLOCK:
+                self._text_blocks.append("".join(text))
+                self._text = []
         if chunk.reasoning:
             if self._reasoning is None:
                 self._reasoning = []
             self._reasoning.append(chunk.reasoning)
+            self._size += len(chunk.reasoning)
         if chunk.citations:
             self._citations.extend(chunk.citations)
         if chunk.tool_calls:
@@ -180,6 +203,17 @@ class StreamAssembler:
             self._model = chunk.model
         if chunk.id:
             self._id = chunk.id
+        if self._size > self._limit:
+            self._overflow()
+
+    def _all_text(self) -> str:
+        return "".join(self._text_blocks) + "".join(self._text)
+
+    def _overflow(self) -> None:
+        self.overflowed = True
+        self._text, self._text_blocks, self._reasoning = [], [], None
+        self._calls, self._open_calls = [], {}
+        self._citations, self._parts = [], _ContentParts()
 
     def _add_tool_calls(self, chunk: ChatChunk) -> None:
         for delta in chunk.tool_calls:
@@ -193,12 +227,24 @@ class StreamAssembler:
                 call.name = call.name or delta.name
             if delta.arguments:
                 call.arguments.append(delta.arguments)
+                self._size += len(delta.arguments)
 
     def response(self, adjustments: Iterable[Adjustment] = ()) -> ChatResponse:
-        """The reply assembled from every chunk added so far."""
+        """The reply assembled from every chunk added so far.
+
+        Raises ``ResponseTooLargeError`` once ``overflowed``.
+        """
+        if self.overflowed:
+            raise ResponseTooLargeError(
+                f"the streamed reply is larger than the {self._limit} character limit for "
+                "assembling it; iterate the chunks without reading the response, or raise "
+                "BRICKGATE_MAX_RESPONSE_BYTES",
+                limit=self._limit,
+                setting="BRICKGATE_MAX_RESPONSE_BYTES",
+            )
         ordered = sorted(self._calls, key=lambda call: call.index)
         return ChatResponse(
-            text="".join(self._text),
+            text=self._all_text(),
             model=self._model,
             id=self._id,
             reasoning=None if self._reasoning is None else "".join(self._reasoning),

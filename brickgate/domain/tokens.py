@@ -17,6 +17,7 @@ __all__ = [
     "AUTHORIZE_PATH",
     "BROWSER_CLIENT_ID",
     "BROWSER_SCOPES",
+    "AccessToken",
     "Pkce",
     "RefreshPolicy",
     "TimedToken",
@@ -75,6 +76,21 @@ class TimedToken:
     def lifetime(self) -> float:
         """Seconds it was valid for when obtained (never negative)."""
         return max(self.expires_at - self.obtained_at, 0.0)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    """A bearer token handed out for other tools: the token, its auth type, the source that
+    obtained it (``describe()``) and when it expires (epoch seconds; ``None``: never, a PAT)."""
+
+    token: Secret
+    auth_type: str
+    source: str
+    expires_at: float | None = None
+
+    def expires_in(self, now: float) -> float | None:
+        """Seconds left at ``now`` (never negative), ``None`` for a token that does not expire."""
+        return None if self.expires_at is None else max(self.expires_at - now, 0.0)
 
 
 @dataclass(frozen=True, slots=True)

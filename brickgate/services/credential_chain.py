@@ -13,6 +13,7 @@ from brickgate.domain.credentials import (
     FieldWording,
     OAuthClientCredentials,
     Secret,
+    TokenSourceCredential,
     credential_from_fields,
 )
 from brickgate.domain.errors import (
@@ -239,6 +240,8 @@ def _not_configured(role: str, profile: str | None) -> str:
 def _used_reason(credential: Credential) -> str:
     if isinstance(credential, OAuthClientCredentials):
         return f"OAuth client credentials for {credential.host.url}"
+    if isinstance(credential, TokenSourceCredential):
+        return f"token source {credential.describe()}"
     return f"personal access token for {credential.host.url}"
 
 
@@ -249,7 +252,7 @@ ARGUMENTS_WORDING = FieldWording(
     client_id="client_id=",
     client_secret="client_secret=",  # noqa: S106 (an argument name)
     scopes="scopes=",
-    auth_type=None,
+    auth_type="auth_type=",
     given="given",
     verb="pass",
 )
@@ -262,18 +265,20 @@ def credential_from_arguments(
     client_id: str | None = None,
     client_secret: str | Secret | None = None,
     scopes: str | None = None,
+    auth_type: str | None = None,
     trusted_hosts: Iterable[str] = (),
 ) -> Credential | None:
     """Build the credential passed as explicit arguments, or ``None`` when none were passed.
 
     The arguments go through ``credential_from_fields``, as every source's fields do. Returns
     a ``PersonalAccessToken`` (``host`` + ``token``) or ``OAuthClientCredentials`` (``host`` +
-    ``client_id`` + ``client_secret``, ``scopes`` default ``all-apis``). Raises
+    ``client_id`` + ``client_secret``, ``scopes`` default ``all-apis``) or, with ``auth_type``
+    naming a token source, a ``TokenSourceCredential`` (``client_id`` kept for it). Raises
     ``InvalidHostError``/``InvalidCredentialError`` for a bad host or secret (checked first),
     ``AmbiguousCredentialsError`` when both methods are given, and ``CredentialSourceError``
     when one is incomplete.
     """
-    if host is None and token is None and client_id is None and client_secret is None:
+    if all(value is None for value in (host, token, client_id, client_secret, auth_type)):
         return None
     if isinstance(host, str):
         host = WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
@@ -288,4 +293,5 @@ def credential_from_arguments(
         client_id=client_id,
         client_secret=client_secret,
         scopes=scopes,
+        auth_type=auth_type,
     )

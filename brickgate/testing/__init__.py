@@ -1,4 +1,5 @@
-"""Test helpers shipped with brickgate: FakeWorkspace, the fake transport, a fake clock,
+"""Test helpers shipped with brickgate: FakeWorkspace, fake databricks/az executables
+(``FakeCli``), the fake transport, a fake clock,
 in-memory backends and the port contract suites (``brickgate.testing.contracts``). Host
 applications use them to test their own code against brickgate."""
 
@@ -12,12 +13,14 @@ if TYPE_CHECKING:
     from brickgate.testing._sync.fake_transport import FakeTransport
     from brickgate.testing.clock import FakeClock
     from brickgate.testing.fake_script import JsonReply, RecordedCall, StreamReply
+    from brickgate.testing.fake_tools import FakeCli
     from brickgate.testing.fake_workspace import FakeWorkspace, Fault, RecordedRequest
     from brickgate.testing.memory_keyring import MemoryKeyring
     from brickgate.testing.memory_store import MemoryCredentialStore
 
 __all__ = [
     "AsyncFakeTransport",
+    "FakeCli",
     "FakeClock",
     "FakeTransport",
     "FakeWorkspace",
@@ -32,6 +35,7 @@ __all__ = [
 
 _LAZY = {
     "AsyncFakeTransport": "brickgate.testing._async.fake_transport",
+    "FakeCli": "brickgate.testing.fake_tools",
     "FakeClock": "brickgate.testing.clock",
     "FakeTransport": "brickgate.testing._sync.fake_transport",
     "FakeWorkspace": "brickgate.testing.fake_workspace",

@@ -30,7 +30,7 @@ def test_a_host_only_profile_is_explained_by_every_command(clean_environment: Pa
     result = Cli()("models")
     assert result.exit_code == 2
     assert "databrickscfg" in result.stderr
-    assert "token" in result.stderr.split("databrickscfg", 1)[1]
+    assert "databricks-cli" in result.stderr.split("databrickscfg", 1)[1]
     assert result.stderr.splitlines()[0].startswith("error: ")
 
 
@@ -54,8 +54,8 @@ def test_auth_status_json_when_nothing_is_usable(clean_environment: Path) -> Non
     report = json.loads(result.stdout)
     assert report["ok"] is False
     assert report["credential"] is None
-    assert [row["source"] for row in report["sources"]][-1] == "databrickscfg"
-    assert report["sources"][-1]["outcome"] != "used"
+    assert [row["source"] for row in report["trace"]][-1] == "databrickscfg"
+    assert report["trace"][-1]["outcome"] != "used"
     assert report["error"].startswith("error: ")
 
 

@@ -17,20 +17,20 @@ from typing import Any
 import httpx
 import pytest
 
+from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
+from brickgate.adapters.tokens._sync.static import StaticTokenSource
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._async.policies import (
     AsyncAuthenticatedTransport,
     AsyncGatedTransport,
     AsyncRetryingTransport,
 )
-from brickgate.adapters.transport._async.tokens import AsyncStaticTokenSource
 from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.adapters.transport._sync.policies import (
     AuthenticatedTransport,
     GatedTransport,
     RetryingTransport,
 )
-from brickgate.adapters.transport._sync.tokens import StaticTokenSource
 from brickgate.adapters.transport.gate import BackoffGate
 from brickgate.adapters.transport.in_flight import AsyncInFlightLimit
 from brickgate.adapters.transport.retry_policy import RetryPolicy

@@ -26,6 +26,7 @@ SECRET_FIELDS = (
     "client_assertion",
     "assertion",
     "subject_token",
+    "code_verifier",
 )
 KEPT_REQUEST_HEADERS = frozenset({"content-type", "accept"})
 KEPT_RESPONSE_HEADERS = frozenset({"content-type", "retry-after"})
@@ -47,6 +48,8 @@ DATABRICKS_HOSTNAME = re.compile(
 _FIELDS = "|".join(SECRET_FIELDS)
 _JSON_SECRET = re.compile(rf'("(?:{_FIELDS})"\s*:\s*")((?:[^"\\]|\\.)*)(")')
 _FORM_SECRET = re.compile(rf"(?<![A-Za-z0-9_])((?:{_FIELDS})=)([^&\s]*)")
+_CODE_GRANT = re.compile(r"(?<![A-Za-z0-9_])grant_type=authorization_code(?![A-Za-z0-9_])")
+_FORM_CODE = re.compile(r"(?<![A-Za-z0-9_])(code=)([^&\s]*)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PLACEHOLDER_EMAIL = "someone@example.com"
 _BEARER = re.compile(r"(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]+")
@@ -83,6 +86,8 @@ class CassetteScrubber:
         text = DATABRICKS_HOSTNAME.sub(PLACEHOLDER_HOST, text)
         text = _JSON_SECRET.sub(rf"\g<1>{SCRUBBED}\g<3>", text)
         text = _FORM_SECRET.sub(rf"\g<1>{SCRUBBED}", text)
+        if _CODE_GRANT.search(text):
+            text = _FORM_CODE.sub(rf"\g<1>{SCRUBBED}", text)
         text = _EMAIL.sub(PLACEHOLDER_EMAIL, text)
         return _BEARER.sub(rf"\g<1>{SCRUBBED}", text)
 

@@ -69,6 +69,14 @@ def test_form_and_json_secrets_and_hosts_are_scrubbed_in_bodies() -> None:
     assert list(scrubbed["headers"]) == ["Content-Type"]
     form = scrubber.scrub_text("grant_type=refresh_token&refresh_token=r2&client_secret=s3")
     assert form == "grant_type=refresh_token&refresh_token=scrubbed&client_secret=scrubbed"
+    login = scrubber.scrub_text(
+        "grant_type=authorization_code&code=c4&code_verifier=v5&redirect_uri=http%3A%2F%2Flocalhost"
+    )
+    assert "c4" not in login and "v5" not in login
+    assert (
+        scrubber.scrub_text('{"code": "kept outside a login"}')
+        == '{"code": "kept outside a login"}'
+    )
 
 
 def test_serializer_stores_json_as_mappings_and_sse_as_blocks_and_round_trips() -> None:

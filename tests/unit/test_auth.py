@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
+from brickgate.adapters.tokens._sync.static import StaticTokenSource
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._async.policies import AsyncAuthenticatedTransport
-from brickgate.adapters.transport._async.tokens import AsyncStaticTokenSource
 from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.adapters.transport._sync.policies import AuthenticatedTransport
-from brickgate.adapters.transport._sync.tokens import StaticTokenSource
 from brickgate.domain.calls import BasicAuth, Call, WireRequest
 from brickgate.domain.calls.answers import api_error, json_object
 from brickgate.domain.calls.serving import endpoint_call, endpoints_call, stream_call

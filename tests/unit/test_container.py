@@ -265,7 +265,9 @@ class TestUnusableProfiles:
         assert not isinstance(caught.value, UnknownProfileError)
 
     def test_named_profile_with_an_unsupported_auth_type_names_it(self, tmp_path: Path) -> None:
-        with pytest.raises(UnusableProfileError, match="'auth_type' is 'databricks-cli'"):
+        with pytest.raises(
+            UnusableProfileError, match="auth type 'databricks-cli', but the Databricks CLI"
+        ):
             self.chain_for(tmp_path).resolve("DEFAULT")
 
     def test_default_chain_records_the_unusable_profile_as_skipped(self, tmp_path: Path) -> None:

@@ -10,16 +10,19 @@ from brickgate.adapters.credentials import env
 from brickgate.domain.auth_types import KNOWN_AUTH_TYPES
 from brickgate.domain.credentials import (
     AUTH_TYPES,
+    TOKEN_SOURCE_AUTH_TYPES,
     FieldWording,
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
+    TokenSourceCredential,
     credential_from_fields,
 )
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,
     ConfigurationError,
     CredentialSourceError,
+    InvalidCredentialError,
     SourceUnavailableError,
     UnusableProfileError,
 )
@@ -193,13 +196,13 @@ def test_every_auth_type_outside_the_table_is_not_supported_yet(auth_type: str) 
 
 
 def test_supported_auth_types_are_the_table() -> None:
-    assert set(AUTH_TYPES) == {"pat", "oauth-m2m"}
+    assert set(AUTH_TYPES) == {"pat", "oauth-m2m", *TOKEN_SOURCE_AUTH_TYPES}
     assert set(AUTH_TYPES) <= KNOWN_AUTH_TYPES
 
 
 @pytest.mark.parametrize(
     ("implied", "error"),
-    [("databricks-cli", UnusableProfileError), ("basic", UnusableProfileError)],
+    [("basic", UnusableProfileError), ("azure-client-secret", UnusableProfileError)],
 )
 def test_an_implied_auth_type_is_judged_by_the_same_table(
     implied: str, error: type[ConfigurationError]
@@ -209,6 +212,27 @@ def test_an_implied_auth_type_is_judged_by_the_same_table(
     assert f"'{implied}'" in str(caught.value)
     pat = build(PROFILE, **PAT, implied_auth_type="databricks-cli")
     assert isinstance(pat, PersonalAccessToken)
+
+
+def test_a_host_only_profile_is_a_databricks_cli_login_for_its_section() -> None:
+    credential = build(PROFILE, host=HOST, implied_auth_type="databricks-cli")
+    assert isinstance(credential, TokenSourceCredential)
+    assert (credential.auth_type, dict(credential.settings)) == (
+        "databricks-cli",
+        {"profile": "prod"},
+    )
+
+
+def test_token_source_settings_are_kept_and_never_secrets() -> None:
+    credential = build(
+        ENV, host=HOST, auth_type="ENV-OIDC", client_id="sp", settings={"account_id": " a "}
+    )
+    assert isinstance(credential, TokenSourceCredential)
+    assert dict(credential.settings) == {"client_id": "sp", "account_id": "a"}
+    with pytest.raises(InvalidCredentialError):
+        TokenSourceCredential(credential.host, "env-oidc", {"token": "dapi-x"})
+    with pytest.raises(InvalidCredentialError):
+        TokenSourceCredential(credential.host, "pat")
 
 
 def test_nothing_at_all_says_what_to_add() -> None:

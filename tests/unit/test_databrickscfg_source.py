@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from brickgate.adapters.credentials.databrickscfg import DatabricksConfigSource
-from brickgate.domain.credentials import OAuthClientCredentials, PersonalAccessToken
+from brickgate.domain.credentials import (
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    TokenSourceCredential,
+)
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,
     CredentialSourceError,
@@ -175,6 +179,52 @@ def test_settings_section_is_not_a_profile(tmp_path: Path) -> None:
     assert source.profiles() == ["x"]
 
 
+@pytest.mark.parametrize(
+    ("keys", "auth_type", "settings"),
+    [
+        ("auth_type = databricks-cli", "databricks-cli", {"profile": "x"}),
+        (
+            f"auth_type = external-browser\ntoken = {KNOWN_TOKEN}\nclient_id = my-app",
+            "external-browser",
+            {"profile": "x", "client_id": "my-app"},
+        ),
+        (
+            "auth_type = env-oidc\nclient_id = sp-1\nscopes = all-apis, sql",
+            "env-oidc",
+            {"client_id": "sp-1", "scopes": "all-apis sql"},
+        ),
+        (
+            "auth_type = file-oidc\noidc_token_filepath = /run/token",
+            "file-oidc",
+            {"oidc_token_filepath": "/run/token"},
+        ),
+        (
+            "auth_type = github-oidc\ntoken_audience = aud\naccount_id = acc",
+            "github-oidc",
+            {"audience": "aud", "account_id": "acc"},
+        ),
+    ],
+)
+def test_token_source_auth_types_give_a_token_source_credential(
+    tmp_path: Path, keys: str, auth_type: str, settings: dict[str, str]
+) -> None:
+    tool = tmp_path / "bin" / "databricks"
+    tool.parent.mkdir()
+    tool.write_text("#!/bin/sh\n")
+    tool.chmod(0o755)
+    text = f"[x]\nhost = {SDK_HOST}\n{keys}\n"
+    resolved = source_for(tmp_path, text, PATH=str(tool.parent)).resolve("x")
+    assert isinstance(resolved, TokenSourceCredential)
+    assert (resolved.auth_type, dict(resolved.settings)) == (auth_type, settings)
+    assert KNOWN_TOKEN not in repr(resolved)
+
+
+def test_a_databricks_cli_path_key_is_the_cli_used(tmp_path: Path) -> None:
+    text = f"[x]\nhost = {SDK_HOST}\ndatabricks_cli_path = /nowhere/databricks\n"
+    with pytest.raises(UnusableProfileError, match="/nowhere/databricks does not exist"):
+        source_for(tmp_path, text).resolve("x")
+
+
 def test_named_profiles_do_not_inherit_default_keys(tmp_path: Path) -> None:
     text = f"[DEFAULT]\ntoken = {KNOWN_TOKEN}\n[bare]\nhost = {SDK_HOST}\n"
     with pytest.raises(UnusableProfileError):
@@ -233,10 +283,9 @@ def test_both_methods_need_an_auth_type(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("keys", "reason"),
     [
-        ("auth_type = azure-cli", "'auth_type' is 'azure-cli', which brickgate does not support"),
-        ("auth_type = databricks-cli", "'auth_type' is 'databricks-cli'"),
-        ("auth_type = env-oidc", "'auth_type' is 'env-oidc'"),
-        (f"auth_type = external-browser\ntoken = {KNOWN_TOKEN}", "'external-browser'"),
+        ("auth_type = azure-cli", "is not an Azure Databricks workspace"),
+        ("auth_type = databricks-cli", "auth type 'databricks-cli', but the Databricks CLI"),
+        ("auth_type = runtime", "'auth_type' is 'runtime', which brickgate does not support"),
         ("username = me\npassword = hunter2", "auth type 'basic'"),
         ("azure_client_id = a\nazure_client_secret = b", "auth type 'azure-client-secret'"),
     ],

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from brickgate.adapters.credentials.env import EnvironmentSource
-from brickgate.domain.credentials import OAuthClientCredentials, PersonalAccessToken
+from brickgate.domain.credentials import (
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    TokenSourceCredential,
+)
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,
     CredentialSourceError,
@@ -52,12 +56,34 @@ def test_auth_type_pins_one_method(auth_type: str, expected: type) -> None:
 
 
 def test_unsupported_auth_type_makes_the_source_skip_with_the_reason() -> None:
-    environ = {**PAT_VARIABLES, "DATABRICKS_AUTH_TYPE": "azure-cli"}
+    environ = {**PAT_VARIABLES, "DATABRICKS_AUTH_TYPE": "runtime"}
     with pytest.raises(SourceUnavailableError) as caught:
         EnvironmentSource(environ).resolve()
-    assert "'azure-cli'" in caught.value.reason
+    assert "'runtime'" in caught.value.reason
     assert "does not support" in caught.value.reason
     assert_secret_free_error(caught.value)
+
+
+def test_a_token_source_whose_tool_is_missing_makes_the_source_skip_with_the_reason() -> None:
+    environ = {**PAT_VARIABLES, "DATABRICKS_AUTH_TYPE": "databricks-cli", "PATH": "/nowhere"}
+    with pytest.raises(SourceUnavailableError) as caught:
+        EnvironmentSource(environ).resolve()
+    assert "'databricks-cli'" in caught.value.reason
+    assert "DATABRICKS_CLI_PATH" in caught.value.reason
+    assert_secret_free_error(caught.value)
+
+
+def test_an_oidc_auth_type_gives_a_token_source_credential() -> None:
+    environ = {
+        "DATABRICKS_HOST": PAT_VARIABLES["DATABRICKS_HOST"],
+        "DATABRICKS_AUTH_TYPE": "file-oidc",
+        "DATABRICKS_CLIENT_ID": "sp-1",
+        "DATABRICKS_OIDC_TOKEN_FILEPATH": "/run/oidc",
+    }
+    resolved = EnvironmentSource(environ).resolve()
+    assert isinstance(resolved, TokenSourceCredential)
+    assert resolved.auth_type == "file-oidc"
+    assert dict(resolved.settings) == {"client_id": "sp-1", "oidc_token_filepath": "/run/oidc"}
 
 
 def test_auth_type_alone_is_not_configured() -> None:

@@ -14,12 +14,12 @@ import certifi
 import httpx
 import pytest
 
+from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
+from brickgate.adapters.tokens._sync.static import StaticTokenSource
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._async.policies import AsyncAuthenticatedTransport
-from brickgate.adapters.transport._async.tokens import AsyncStaticTokenSource
 from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.adapters.transport._sync.policies import AuthenticatedTransport
-from brickgate.adapters.transport._sync.tokens import StaticTokenSource
 from brickgate.adapters.transport.wire import (
     DEFAULT_TIMEOUTS,
     Timeouts,
@@ -357,7 +357,9 @@ def test_httpx_errors_are_translated_without_the_request(
     with pytest.raises(expected) as caught:
         authed(failing).send(endpoint_call("x", OPTIONS))
     assert type(caught.value) is expected
-    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+    error = caught.value
+    assert error.__cause__ is None
+    assert error.__context__ is None or error.__suppress_context__
     assert TOKEN.get_secret_value() not in str(caught.value)
 
 

@@ -9,12 +9,12 @@ from typing import Any
 import httpx
 import pytest
 
+from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
+from brickgate.adapters.tokens._sync.static import StaticTokenSource
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._async.policies import AsyncAuthenticatedTransport
-from brickgate.adapters.transport._async.tokens import AsyncStaticTokenSource
 from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.adapters.transport._sync.policies import AuthenticatedTransport
-from brickgate.adapters.transport._sync.tokens import StaticTokenSource
 from brickgate.domain.calls import Call, Retry
 from brickgate.domain.calls.statements import cancel_call, decode_status, poll_call, submit_call
 from brickgate.domain.credentials import Secret

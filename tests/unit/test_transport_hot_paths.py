@@ -17,7 +17,7 @@ from brickgate.client import AsyncClient
 from brickgate.container import BrickgateContainer, create_client_container
 from brickgate.domain.calls.serving import chat_call, stream_call
 from brickgate.domain.chat import CallOptions, ChatRequest
-from brickgate.domain.errors import ConfigurationError, ServerError
+from brickgate.domain.errors import ConfigurationError, ServerError, StreamError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.sse import SSEDecoder, iter_chunks
 from brickgate.ports.workspace import AsyncWorkspaceTransport
@@ -212,9 +212,8 @@ def stream_answer(*, gzipped: bool, asynchronous: bool) -> Handler:
     return answer
 
 
-@pytest.mark.parametrize("gzipped", [True, False])
-def test_streams_are_decoded_whatever_their_content_encoding(gzipped: bool) -> None:
-    answer = stream_answer(gzipped=gzipped, asynchronous=False)
+def test_an_identity_stream_is_decoded() -> None:
+    answer = stream_answer(gzipped=False, asynchronous=False)
     client = httpx.Client(transport=httpx.MockTransport(answer))
     transport = HttpTransport(client, HOST, FakeClock())
     chunks = transport.open(stream_call(HOST, REQUEST, OPTIONS))
@@ -225,9 +224,18 @@ def test_streams_are_decoded_whatever_their_content_encoding(gzipped: bool) -> N
     transport.close()
 
 
-@pytest.mark.parametrize("gzipped", [True, False])
-async def test_async_streams_are_decoded_whatever_their_content_encoding(gzipped: bool) -> None:
-    answer = stream_answer(gzipped=gzipped, asynchronous=True)
+def test_a_compressed_stream_is_refused_since_identity_was_asked() -> None:
+    answer = stream_answer(gzipped=True, asynchronous=False)
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    transport = HttpTransport(client, HOST, FakeClock())
+    with pytest.raises(StreamError, match="gzip"):
+        chunks = transport.open(stream_call(HOST, REQUEST, OPTIONS))
+        list(chunks)
+    transport.close()
+
+
+async def test_an_identity_stream_is_decoded_async() -> None:
+    answer = stream_answer(gzipped=False, asynchronous=True)
     client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
     transport = AsyncHttpTransport(client, HOST, FakeClock())
     chunks = await transport.open(stream_call(HOST, REQUEST, OPTIONS))
@@ -235,6 +243,16 @@ async def test_async_streams_are_decoded_whatever_their_content_encoding(gzipped
         assert [chunk.text async for chunk in chunks] == ["a", "b"]
     finally:
         await chunks.aclose()
+    await transport.aclose()
+
+
+async def test_a_compressed_stream_is_refused_since_identity_was_asked_async() -> None:
+    answer = stream_answer(gzipped=True, asynchronous=True)
+    client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    transport = AsyncHttpTransport(client, HOST, FakeClock())
+    with pytest.raises(StreamError, match="gzip"):
+        chunks = await transport.open(stream_call(HOST, REQUEST, OPTIONS))
+        [chunk async for chunk in chunks]
     await transport.aclose()
 
 

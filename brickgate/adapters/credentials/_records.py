@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from brickgate.domain.credentials import (
+    TOKEN_SOURCE_SETTINGS,
     Credential,
     FieldWording,
     OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
     credential_from_fields,
 )
 from brickgate.domain.errors import (
@@ -24,17 +29,57 @@ _RECORD_TEXT_FIELDS = (
     "client_id",
     "client_secret",
     "scopes",
+    "refresh_token",
     "trusted_host",
+    *(name for name in TOKEN_SOURCE_SETTINGS if name not in ("client_id", "scopes", "profile")),
 )
+BROWSER_AUTH_TYPE = "external-browser"
 
 
-def credential_to_record(credential: Credential) -> dict[str, str]:
+@dataclass(frozen=True, slots=True)
+class BrowserLogin:
+    """What ``brickgate login --browser`` stores for a profile: host, client id, refresh token.
+
+    Read back, the profile is a ``TokenSourceCredential`` (``external-browser``) and the refresh
+    token is only handed to the browser token source (``refresh_token_of``).
+    """
+
+    host: WorkspaceHost
+    client_id: str
+    refresh_token: Secret
+    auth_type: Literal["external-browser"] = "external-browser"
+
+
+Storable = Credential | BrowserLogin
+
+
+def credential_to_record(credential: Storable) -> dict[str, str]:
     """Return the JSON record brickgate stores for ``credential`` (it holds the secret).
 
     A trusted loopback host (a local server logged in to with ``--trust-host``) is saved with
     its trust (``trusted_host``), so later runs use the profile without trusting it again.
     """
-    trust = _trust_of(credential.host)
+    record = _record_of(credential)
+    host = credential.host
+    if host.cloud is Cloud.CUSTOM and host.is_loopback:
+        record["trusted_host"] = host.name
+    return record
+
+
+def _saved_trust(fields: dict[str, str]) -> tuple[str, ...]:
+    """The loopback host a record was trusted for at login (never any other host)."""
+    name = fields.get("trusted_host", "")
+    return (name,) if name and WorkspaceHost(name=name, cloud=Cloud.CUSTOM).is_loopback else ()
+
+
+def _record_of(credential: Storable) -> dict[str, str]:
+    if isinstance(credential, BrowserLogin):
+        return {
+            "auth_type": credential.auth_type,
+            "host": credential.host.url,
+            "client_id": credential.client_id,
+            "refresh_token": credential.refresh_token.get_secret_value(),
+        }
     if isinstance(credential, OAuthClientCredentials):
         return {
             "auth_type": credential.auth_type,
@@ -42,26 +87,15 @@ def credential_to_record(credential: Credential) -> dict[str, str]:
             "client_id": credential.client_id,
             "client_secret": credential.client_secret.get_secret_value(),
             "scopes": credential.scopes,
-            **trust,
         }
+    if not isinstance(credential, PersonalAccessToken):
+        settings = {k: v for k, v in credential.settings.items() if k != "profile"}
+        return {**settings, "auth_type": credential.auth_type, "host": credential.host.url}
     return {
         "auth_type": credential.auth_type,
         "host": credential.host.url,
         "token": credential.token.get_secret_value(),
-        **trust,
     }
-
-
-def _trust_of(host: WorkspaceHost) -> dict[str, str]:
-    if host.cloud is Cloud.CUSTOM and host.is_loopback:
-        return {"trusted_host": host.name}
-    return {}
-
-
-def _saved_trust(fields: dict[str, str]) -> tuple[str, ...]:
-    """The loopback host a record was trusted for at login (never any other host)."""
-    name = fields.get("trusted_host", "")
-    return (name,) if name and WorkspaceHost(name=name, cloud=Cloud.CUSTOM).is_loopback else ()
 
 
 def credential_from_record(
@@ -85,8 +119,17 @@ def credential_from_record(
         context=f"{where} is not usable: ",
         fix=f"Replace it with: brickgate login --profile {profile}",
     )
+    auth_type = fields.get("auth_type", "").strip().lower()
+    settings: dict[str, str | None] = {
+        name: fields.get(name)
+        for name in TOKEN_SOURCE_SETTINGS
+        if name not in ("client_id", "scopes", "profile")
+    }
+    if auth_type == BROWSER_AUTH_TYPE:
+        settings["profile"] = profile
     try:
         return credential_from_fields(
+            settings=settings,
             wording=wording,
             host=fields.get("host"),
             token=fields.get("token"),
@@ -117,6 +160,16 @@ def _text_fields(record: object, *, source: str, where: str, profile: str) -> di
             )
         fields[key] = value
     return fields
+
+
+def refresh_token_of(record: object) -> Secret | None:
+    """The refresh token a browser-login record holds, ``None`` for any other record."""
+    if not isinstance(record, dict):
+        return None
+    value = record.get("refresh_token")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return Secret(value.strip(), what="refresh token")
 
 
 def check_profile_name(source: str, profile: str) -> None:

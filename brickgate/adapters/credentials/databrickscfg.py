@@ -8,13 +8,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from brickgate.adapters.credentials.private_files import read_private_file
+from brickgate.adapters.credentials.token_tools import missing_tool
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
     FieldWording,
     credential_from_fields,
 )
-from brickgate.domain.errors import CredentialSourceError
+from brickgate.domain.errors import CredentialSourceError, UnusableProfileError
 from brickgate.domain.redaction import shown_name
 from brickgate.ports.credentials import STORED, SourceRole
 
@@ -29,6 +30,14 @@ _OTHER_METHODS = (
     (("metadata_service_url",), "metadata-service"),
 )
 _HOST_ONLY = "databricks-cli"
+_SETTING_KEYS = (
+    ("account_id", "account_id"),
+    ("audience", "token_audience"),
+    ("azure_subscription_id", "azure_subscription_id"),
+    ("azure_tenant_id", "azure_tenant_id"),
+    ("databricks_cli_path", "databricks_cli_path"),
+    ("oidc_token_filepath", "oidc_token_filepath"),
+)
 
 
 class DatabricksConfigSource:
@@ -79,9 +88,13 @@ class DatabricksConfigSource:
     def resolve(self, profile: str | None = None) -> Credential | None:
         """Return the credential of the selected profile, ``None`` if there is none.
 
-        Raises ``UnusableProfileError`` (the file, the section, the reason) when the profile is
-        host-only (the Databricks CLI would sign in with ``databricks-cli``) or uses an auth type
-        brickgate does not support yet (``azure-cli``, ``external-browser``...);
+        A profile with ``auth_type`` ``databricks-cli``, ``external-browser``, ``azure-cli``,
+        ``env-oidc``, ``file-oidc`` or ``github-oidc`` (or with only a host: ``databricks-cli``)
+        gives a ``TokenSourceCredential`` with its ``databricks_cli_path``, ``azure_tenant_id``,
+        ``azure_subscription_id``, ``token_audience``, ``account_id``, ``oidc_token_filepath``,
+        ``client_id`` and ``scopes``. Raises ``UnusableProfileError`` (the file, the section,
+        the reason) when its tool (``databricks``, ``az``) is missing here or it uses an auth type
+        brickgate does not support (``basic``, ``azure-client-secret``...);
         ``AmbiguousCredentialsError`` when it has both a token and client credentials
         and no ``auth_type``; ``CredentialSourceError`` (with the path, never a value) for an
         unreadable or malformed file, a missing ``[__settings__] default_profile`` or
@@ -154,8 +167,9 @@ class DatabricksConfigSource:
             path=path,
             section=profile,
         )
-        return credential_from_fields(
+        credential = credential_from_fields(
             wording=wording,
+            settings={setting: values.get(key) for setting, key in _SETTING_KEYS},
             host=values.get("host"),
             token=values.get("token"),
             client_id=values.get("client_id"),
@@ -165,6 +179,15 @@ class DatabricksConfigSource:
             implied_auth_type=_implied_auth_type(values),
             trusted_hosts=self._trusted_hosts,
         )
+        missing = missing_tool(credential, self._env())
+        if missing is not None:
+            raise UnusableProfileError(
+                path=path,
+                section=profile,
+                reason=f"it signs in with auth type {credential.auth_type!r}, but {missing}",
+                fix=f"Or run `brickgate login --profile {profile}` to store a token for it",
+            )
+        return credential
 
     def _broken(self, problem: str) -> CredentialSourceError:
         return CredentialSourceError(self.name, f"{self.path}: {problem}")

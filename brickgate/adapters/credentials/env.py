@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
+from brickgate.adapters.credentials.token_tools import missing_tool
 from brickgate.domain.credentials import Credential, FieldWording, credential_from_fields
+from brickgate.domain.errors import SourceUnavailableError
 from brickgate.ports.credentials import AMBIENT, SourceRole
 
 HOST = "DATABRICKS_HOST"
@@ -13,6 +15,12 @@ TOKEN = "DATABRICKS_TOKEN"  # noqa: S105 (a variable name)
 CLIENT_ID = "DATABRICKS_CLIENT_ID"
 CLIENT_SECRET = "DATABRICKS_CLIENT_SECRET"  # noqa: S105 (a variable name)
 AUTH_TYPE = "DATABRICKS_AUTH_TYPE"
+_SETTING_VARIABLES = (
+    ("account_id", "DATABRICKS_ACCOUNT_ID"),
+    ("azure_tenant_id", "DATABRICKS_AZURE_TENANT_ID"),
+    ("databricks_cli_path", "DATABRICKS_CLI_PATH"),
+    ("oidc_token_filepath", "DATABRICKS_OIDC_TOKEN_FILEPATH"),
+)
 VARIABLES = (HOST, TOKEN, CLIENT_ID, CLIENT_SECRET, AUTH_TYPE)
 _CREDENTIAL_VARIABLES = (HOST, TOKEN, CLIENT_ID, CLIENT_SECRET)
 WORDING = FieldWording(
@@ -28,7 +36,10 @@ WORDING = FieldWording(
 class EnvironmentSource:
     """``DATABRICKS_HOST`` with ``DATABRICKS_TOKEN``, or with ``DATABRICKS_CLIENT_ID`` and
     ``DATABRICKS_CLIENT_SECRET``; ``DATABRICKS_AUTH_TYPE`` (``pat`` or ``oauth-m2m``) picks one
-    when both are set.
+    when both are set, and ``DATABRICKS_AUTH_TYPE`` names a token source (``databricks-cli``,
+    ``external-browser``, ``azure-cli``, ``env-oidc``, ``file-oidc``, ``github-oidc``) with
+    ``DATABRICKS_HOST`` (and ``DATABRICKS_CLIENT_ID`` for a federation policy). A missing
+    ``databricks`` or ``az`` makes the source unavailable (skipped with the reason).
 
     The environment holds a single identity, so ``resolve`` ignores ``profile``. ``environ``
     defaults to ``os.environ``, read at each call. Empty variables count as unset, and values
@@ -60,14 +71,16 @@ class EnvironmentSource:
         Raises ``CredentialSourceError`` naming the missing variable(s) when they are half set,
         ``AmbiguousCredentialsError`` when a token and client credentials are both set with no
         ``DATABRICKS_AUTH_TYPE``, ``SourceUnavailableError`` when ``DATABRICKS_AUTH_TYPE`` names
-        a method brickgate does not support, and ``CredentialSourceError`` for an unusable host,
-        token or client id. Values never appear in a message.
+        a method brickgate does not support or whose tool is missing here, and
+        ``CredentialSourceError`` for an unusable host, token or client id. Values never appear
+        in a message.
         """
         values = self._values()
         if not any(name in values for name in _CREDENTIAL_VARIABLES):
             return None
-        return credential_from_fields(
+        credential = credential_from_fields(
             wording=WORDING,
+            settings={key: values.get(name) for key, name in _SETTING_VARIABLES},
             host=values.get(HOST),
             token=values.get(TOKEN),
             client_id=values.get(CLIENT_ID),
@@ -75,11 +88,18 @@ class EnvironmentSource:
             auth_type=values.get(AUTH_TYPE),
             trusted_hosts=self._trusted_hosts,
         )
+        environ = os.environ if self._environ is None else self._environ
+        missing = missing_tool(credential, environ)
+        if missing is not None:
+            raise SourceUnavailableError(
+                self.name, f"{AUTH_TYPE} is {credential.auth_type!r}, but {missing}"
+            )
+        return credential
 
     def _values(self) -> dict[str, str]:
         environ = os.environ if self._environ is None else self._environ
         values = {}
-        for name in VARIABLES:
+        for name in (*VARIABLES, *(variable for _, variable in _SETTING_VARIABLES)):
             value = environ.get(name, "").strip()
             if value:
                 values[name] = value

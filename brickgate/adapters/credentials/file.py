@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from brickgate.adapters.credentials._records import (
+    Storable,
     check_profile_name,
     credential_from_record,
     credential_to_record,
+    refresh_token_of,
 )
 from brickgate.adapters.credentials.private_files import (
     MAX_CONFIG_FILE_BYTES,
@@ -24,6 +26,7 @@ from brickgate.adapters.credentials.private_files import (
 from brickgate.domain.credentials import (
     DEFAULT_PROFILE,
     Credential,
+    Secret,
 )
 from brickgate.domain.errors import (
     CredentialSourceError,
@@ -109,11 +112,15 @@ class FileCredentialStore:
             trusted_hosts=self._trusted_hosts,
         )
 
+    def refresh_token(self, profile: str) -> Secret | None:
+        """The refresh token of the browser login stored as ``profile``, if it is one."""
+        return refresh_token_of(self._read_profiles().get(profile))
+
     def profiles(self) -> list[str]:
         """Stored profile names, sorted; raises ``CredentialSourceError`` if unreadable."""
         return sorted(self._read_profiles())
 
-    def save(self, profile: str, credential: Credential) -> None:
+    def save(self, profile: str, credential: Storable) -> None:
         """Store ``credential`` under ``profile``, keeping every other profile as it was.
 
         Raises ``CredentialStoreError`` when the file cannot be written, and

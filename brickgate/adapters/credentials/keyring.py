@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn
 
 from brickgate.adapters.credentials._records import (
+    Storable,
     check_profile_name,
     credential_from_record,
     credential_to_record,
+    refresh_token_of,
 )
-from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
+from brickgate.domain.credentials import DEFAULT_PROFILE, Credential, Secret
 from brickgate.domain.errors import (
     CredentialSourceError,
     CredentialStoreError,
@@ -88,11 +90,21 @@ class KeyringStore:
             trusted_hosts=self._trusted_hosts,
         )
 
+    def refresh_token(self, profile: str) -> Secret | None:
+        """The refresh token of the browser login stored as ``profile``, if it is one."""
+        value = self._get(profile) if profile != INDEX_ENTRY else None
+        if value is None:
+            return None
+        try:
+            return refresh_token_of(json.loads(value))
+        except ValueError:
+            return None
+
     def profiles(self) -> list[str]:
         """Stored profile names, sorted (from the index entry)."""
         return sorted(self._index())
 
-    def save(self, profile: str, credential: Credential) -> None:
+    def save(self, profile: str, credential: Storable) -> None:
         """Store ``credential`` under ``profile`` and add it to the index."""
         check_profile_name(self.name, profile)
         if profile == INDEX_ENTRY:

@@ -13,7 +13,11 @@ from brickgate.adapters.tokens._async.browser import (
 )
 from brickgate.adapters.tokens._async.cache import AsyncRefreshingSource
 from brickgate.adapters.tokens._async.cli import AsyncDatabricksCliSource
-from brickgate.adapters.tokens._async.factory import SUPPORTED_AUTH_TYPES, async_token_source_for
+from brickgate.adapters.tokens._async.factory import (
+    SUPPORTED_AUTH_TYPES,
+    async_token_source_for,
+    async_token_source_of,
+)
 from brickgate.adapters.tokens._async.m2m import AsyncClientCredentialsSource
 from brickgate.adapters.tokens._async.oidc import AsyncOidcSource
 from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
@@ -21,7 +25,7 @@ from brickgate.adapters.tokens._sync.azure import AzureCliSource
 from brickgate.adapters.tokens._sync.browser import BrowserSource, browser_login
 from brickgate.adapters.tokens._sync.cache import RefreshingSource
 from brickgate.adapters.tokens._sync.cli import DatabricksCliSource
-from brickgate.adapters.tokens._sync.factory import token_source_for
+from brickgate.adapters.tokens._sync.factory import token_source_for, token_source_of
 from brickgate.adapters.tokens._sync.m2m import ClientCredentialsSource
 from brickgate.adapters.tokens._sync.oidc import OidcSource
 from brickgate.adapters.tokens._sync.static import StaticTokenSource
@@ -46,8 +50,10 @@ __all__ = [
     "StaticTokenSource",
     "async_browser_login",
     "async_token_source_for",
+    "async_token_source_of",
     "browser_login",
     "browser_login_command",
     "login_key",
     "token_source_for",
+    "token_source_of",
 ]

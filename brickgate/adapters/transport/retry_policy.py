@@ -33,8 +33,9 @@ class RetryPolicy:
     ``REQUEST_LIMIT_EXCEEDED`` code, at most ``max_retries`` times. The wait is exponential,
     ``min(initial_backoff * 2**retry, max_backoff)``, shortened by up to ``jitter`` (a fraction)
     drawn from ``random``. A ``Retry-After`` the server sent is used instead, unless it exceeds
-    ``retry_after_cap``: then brickgate gives up rather than wait. No wait may end past
-    ``total_budget`` seconds after the first attempt.
+    ``retry_after_cap`` or what is left of the budget: then brickgate gives up at once rather
+    than wait, and the error says how long the server asked for. Waits count against the
+    budget: none may end past ``total_budget`` seconds after the first attempt.
     """
 
     max_retries: int = 2
@@ -129,6 +130,7 @@ class Attempts:
         if wait is None:
             if isinstance(error, RateLimitError) and error.retry_after is None:
                 error.retry_after = self._policy.backoff(self._retry)
+            self._explain(error, elapsed)
             raise error
         self._retry += 1
         logger.debug(
@@ -140,6 +142,30 @@ class Attempts:
             _describe(error),
         )
         return wait
+
+    def _explain(self, error: BrickgateError, elapsed: float) -> None:
+        """Say in ``error`` that brickgate gave up because the server asked for a longer wait."""
+        asked = _retry_after(error)
+        if (
+            asked is None
+            or self._retry >= self._limit
+            or not self._policy.is_retryable(error)
+            or not _may_repeat(self._unstarted, error)
+        ):
+            return
+        left = max(self._policy.total_budget - elapsed, 0.0)
+        if asked <= min(left, self._policy.retry_after_cap):
+            return
+        note = (
+            f"; the server asked to wait {asked:g} s before retrying, more than the "
+            f"{min(left, self._policy.retry_after_cap):.1f} s brickgate may wait "
+            "(the retry budget, BRICKGATE_RETRY_BUDGET), so it gave up: retry later"
+        )
+        if isinstance(error, ApiError):
+            error.message += note
+            error.args = (error._render(),)
+        else:
+            error.args = (f"{error}{note}",)
 
 
 def _may_repeat(rule: str, error: BrickgateError) -> bool:

@@ -12,11 +12,14 @@ import certifi
 import httpx
 
 from brickgate._version import __version__
+from brickgate.adapters.transport import log_scrub
 from brickgate.adapters.transport.backends import HttpBackend, backend_of, is_timeout, load_backend
+from brickgate.adapters.transport.deadline import install_deadlines
 from brickgate.domain.errors import (
     ConfigurationError,
     ConnectError,
     RemoteError,
+    ResponseTooLargeError,
     StreamError,
     TimeoutError,
     TransportError,
@@ -27,8 +30,9 @@ USER_AGENT = f"brickgate/{__version__}"
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
-    """Default timeouts in seconds: ``connect``, ``read`` (a whole reply) and ``stream_idle``
-    (the longest wait for the next bytes of a stream)."""
+    """Default timeouts in seconds: ``connect``, ``read`` (a whole reply: connect, headers and
+    the whole body, one deadline) and ``stream_idle`` (the longest wait for a stream's headers,
+    then for each next data event; comments and keep-alives do not count)."""
 
     connect: float = 10.0
     read: float = 300.0
@@ -43,6 +47,55 @@ class Timeouts:
 
 
 DEFAULT_TIMEOUTS = Timeouts()
+
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Size limits on what a server sends: ``body`` (bytes of a whole reply, counted after
+    decompression), ``event`` (bytes of one streamed event, comments included) and
+    ``compression_ratio`` (decoded bytes per received byte past the first MiB)."""
+
+    body: int = 64 * MiB
+    event: int = 16 * MiB
+    compression_ratio: float = 200.0
+
+    def body_too_large(self, what: str) -> ResponseTooLargeError:
+        """The error for a reply to ``what`` larger than ``body``."""
+        return ResponseTooLargeError(
+            f"the answer to {what} is larger than the {_size(self.body)} limit; raise "
+            "BRICKGATE_MAX_RESPONSE_BYTES if such replies are expected",
+            limit=self.body,
+            setting="BRICKGATE_MAX_RESPONSE_BYTES",
+        )
+
+    def event_too_large(self) -> ResponseTooLargeError:
+        """The error for a streamed event larger than ``event``."""
+        return ResponseTooLargeError(
+            f"a streamed event is larger than the {_size(self.event)} limit (or the server "
+            "sent that much without a data event); raise BRICKGATE_MAX_EVENT_BYTES if such "
+            "events are expected",
+            limit=self.event,
+            setting="BRICKGATE_MAX_EVENT_BYTES",
+        )
+
+    def bomb(self, what: str) -> ResponseTooLargeError:
+        """The error for a compressed reply to ``what`` expanding past ``compression_ratio``."""
+        return ResponseTooLargeError(
+            f"the compressed answer to {what} expands more than {self.compression_ratio:g} "
+            "times (a compression bomb?); raise BRICKGATE_MAX_COMPRESSION_RATIO if such "
+            "replies are expected",
+            limit=self.compression_ratio,
+            setting="BRICKGATE_MAX_COMPRESSION_RATIO",
+        )
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _size(count: int) -> str:
+    return f"{count / MiB:g} MiB" if count >= MiB else f"{count} bytes"
 
 
 def translated_error(exc: Exception, what: str) -> RemoteError:
@@ -102,14 +155,18 @@ def build_http_client(
     """A new ``httpx.Client`` (``httpx.AsyncClient`` when ``asynchronous``): shared TLS context,
     no redirects, brickgate's user agent.
 
-    ``backend="httpx2"`` makes the httpx2 class instead (same API). Proxy and CA settings come
-    from the usual environment variables (``HTTPS_PROXY``, ``NO_PROXY``, ``SSL_CERT_FILE``,
-    ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises ``ConfigurationError`` when the CA
-    bundle cannot be loaded, or for a backend that is unknown or not installed.
+    ``backend="httpx2"`` makes the httpx2 class instead (same API). Its network backend is
+    wrapped so every connect, read and write obeys the driver's per-call deadline (see
+    ``deadline``), and the HTTP libraries' loggers get the filter that scrubs the call's
+    secrets (``log_scrub``); clients made elsewhere keep httpx's per-read timeouts only.
+    Proxy and CA settings come from the usual environment variables (``HTTPS_PROXY``,
+    ``NO_PROXY``, ``SSL_CERT_FILE``, ``REQUESTS_CA_BUNDLE``...) unless given explicitly. Raises
+    ``ConfigurationError`` when the CA bundle cannot be loaded, or for a backend that is unknown
+    or not installed.
     """
     chosen = load_backend(backend)
     factory = chosen.async_client if asynchronous else chosen.client
-    return factory(
+    client = factory(
         **client_options(
             backend=chosen,
             verify=verify,
@@ -119,6 +176,8 @@ def build_http_client(
             max_keepalive_connections=max_keepalive_connections,
         )
     )
+    log_scrub.install()
+    return install_deadlines(client, asynchronous=asynchronous)
 
 
 def ssl_context(verify: bool | str | ssl.SSLContext = True) -> ssl.SSLContext:

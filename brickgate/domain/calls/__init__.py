@@ -130,7 +130,9 @@ class EventReader(Protocol[E]):
     ``finish`` returns what is left at end of input. A failure is kept in ``error`` (raise it
     after handing on the events returned with it, so nothing that arrived is lost); ``done``
     is set by the protocol's end marker, after which input is ignored. ``finish`` sets
-    ``error`` when the end marker never came.
+    ``error`` when the end marker never came. A transport counts a ``feed`` that returns
+    events as progress (it restarts the stream's idle timeout); bytes that complete no event
+    (SSE comments, keep-alives) do not, and count towards the one-event size limit.
     """
 
     @property

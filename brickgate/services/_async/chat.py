@@ -18,6 +18,7 @@ from brickgate.domain.errors import ResponsesOnlyError
 from brickgate.domain.params import call_options
 from brickgate.domain.protocols.choice import CHAT
 from brickgate.domain.requests import validate_model_name
+from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT
 from brickgate.ports._async.workspace import AsyncEventStream, AsyncWorkspaceTransport
 from brickgate.services._async.streams import AsyncStream
 from brickgate.services.preparation import ChatPlan, Messages, Preparation
@@ -29,7 +30,8 @@ T = TypeVar("T")
 class AsyncChatService:
     """Chat, stream, embed and list through one workspace transport; raises brickgate errors.
 
-    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints).
+    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints);
+    ``assembled_limit`` bounds a stream's assembled response (characters).
     """
 
     def __init__(
@@ -39,7 +41,9 @@ class AsyncChatService:
         router: SurfaceRouter,
         *,
         tags: Mapping[str, str] | None = None,
+        assembled_limit: int = DEFAULT_ASSEMBLED_LIMIT,
     ) -> None:
+        self._assembled_limit = assembled_limit
         self.transport = transport
         self.router = router
         self._prepare = Preparation(catalog, router.host, tags=tags)
@@ -98,7 +102,7 @@ class AsyncChatService:
             prepare.learn_responses_only(model)
             return await open_over(plan.over_responses())
 
-        return AsyncStream(opener, plan.request.adjustments)
+        return AsyncStream(opener, plan.request.adjustments, self._assembled_limit)
 
     async def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]

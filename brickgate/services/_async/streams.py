@@ -7,7 +7,7 @@ from types import TracebackType
 
 from brickgate.domain.chat import Adjustment, ChatChunk, ChatResponse
 from brickgate.domain.errors import ConfigurationError, StreamError
-from brickgate.domain.streaming import StreamAssembler
+from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT, StreamAssembler
 from brickgate.ports._async.workspace import AsyncEventStream
 
 
@@ -18,16 +18,18 @@ class AsyncStream:
     ``ChatChunk``s; ``get_response()`` reads what is left and returns the assembled
     ``ChatResponse``, and so does ``response`` once the stream has been read to its end or
     closed. A stream that breaks raises ``StreamError`` whose ``partial`` holds what arrived.
-    Leaving the ``with`` block closes it.
+    Leaving the ``with`` block closes it. The assembled reply is kept up to ``limit``
+    characters; past that iterating goes on and the response raises ``ResponseTooLargeError``.
     """
 
     def __init__(
         self,
         opener: Callable[[], Awaitable[AsyncEventStream[ChatChunk]]],
         adjustments: tuple[Adjustment, ...],
+        limit: int = DEFAULT_ASSEMBLED_LIMIT,
     ) -> None:
         self._opener = opener
-        self._assembler = StreamAssembler()
+        self._assembler = StreamAssembler(limit)
         self._adjustments = adjustments
         self._finished = False
         self._chunks: AsyncEventStream[ChatChunk] | None = None
@@ -59,7 +61,7 @@ class AsyncStream:
                 add(chunk)
                 yield chunk
         except StreamError as error:
-            if error.partial is None:
+            if error.partial is None and not self._assembler.overflowed:
                 error.partial = self._partial()
             raise
         finally:

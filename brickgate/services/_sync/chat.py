@@ -19,6 +19,7 @@ from brickgate.domain.errors import ResponsesOnlyError
 from brickgate.domain.params import call_options
 from brickgate.domain.protocols.choice import CHAT
 from brickgate.domain.requests import validate_model_name
+from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT
 from brickgate.ports._sync.workspace import EventStream, WorkspaceTransport
 from brickgate.services._sync.streams import Stream
 from brickgate.services.preparation import ChatPlan, Messages, Preparation
@@ -30,7 +31,8 @@ T = TypeVar("T")
 class ChatService:
     """Chat, stream, embed and list through one workspace transport; raises brickgate errors.
 
-    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints).
+    ``router`` picks the serving surface of each call (AI Gateway or serving endpoints);
+    ``assembled_limit`` bounds a stream's assembled response (characters).
     """
 
     def __init__(
@@ -40,7 +42,9 @@ class ChatService:
         router: SurfaceRouter,
         *,
         tags: Mapping[str, str] | None = None,
+        assembled_limit: int = DEFAULT_ASSEMBLED_LIMIT,
     ) -> None:
+        self._assembled_limit = assembled_limit
         self.transport = transport
         self.router = router
         self._prepare = Preparation(catalog, router.host, tags=tags)
@@ -99,7 +103,7 @@ class ChatService:
             prepare.learn_responses_only(model)
             return open_over(plan.over_responses())
 
-        return Stream(opener, plan.request.adjustments)
+        return Stream(opener, plan.request.adjustments, self._assembled_limit)
 
     def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qs
 
+from brickgate.testing.fake_workspace.user_grants import UserGrants
+
 
 class TokenStatus(Enum):
     """The verdict on a presented credential."""
@@ -29,6 +31,7 @@ class TokenGrant:
     access_token: str
     expires_in: int
     scope: str
+    refresh_token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -54,20 +57,22 @@ class TokenBook:
         self.token = token
         self.client_id = client_id
         self.client_secret = client_secret
-        self._lifetime = lifetime
+        self.lifetime = lifetime
+        self.users = UserGrants()
         self._now = now
         self._lock = threading.Lock()
         self._issued: dict[str, float] = {}
+        self.issued_count = 0
 
     def grant(self, authorization: str | None, form_body: bytes) -> TokenGrant | TokenRefusal:
-        """Answer a ``POST /oidc/v1/token`` (HTTP Basic or form client id/secret)."""
+        """Answer a ``POST /oidc/v1/token``: client credentials (HTTP Basic or form), or the
+        user and workload grants of ``users``."""
         form = {k: v[0] for k, v in parse_qs(form_body.decode("utf-8", "replace")).items()}
         if form.get("grant_type") != "client_credentials":
-            return TokenRefusal(
-                400,
-                "unsupported_grant_type",
-                "Only grant_type=client_credentials is supported by this workspace.",
-            )
+            refresh, refused = self.users.redeem(form)
+            if refused is not None:
+                return TokenRefusal(refused.status, refused.error, refused.description)
+            return self._issue(form.get("scope") or "all-apis", refresh)
         client_id, client_secret = _basic(authorization)
         if client_id is None:
             client_id, client_secret = form.get("client_id"), form.get("client_secret")
@@ -80,10 +85,14 @@ class TokenBook:
             return TokenRefusal(
                 401, "invalid_client", "Client authentication failed: unknown client or bad secret."
             )
+        return self._issue(form.get("scope") or "all-apis", None)
+
+    def _issue(self, scope: str, refresh: str | None) -> TokenGrant:
         access = "eyJraWQiOiJmYWtld3MiLCJhbGciOiJSUzI1NiJ9." + secrets.token_hex(24)
         with self._lock:
-            self._issued[access] = self._now() + self._lifetime
-        return TokenGrant(access, int(self._lifetime), form.get("scope") or "all-apis")
+            self._issued[access] = self._now() + self.lifetime
+            self.issued_count += 1
+        return TokenGrant(access, int(self.lifetime), scope, refresh)
 
     def check(self, authorization: str | None) -> TokenStatus:
         """Return whether this ``Authorization`` header grants access."""

@@ -22,9 +22,11 @@ from brickgate.testing.fake_workspace.exchange import (
     error_reply,
 )
 from brickgate.testing.fake_workspace.faults import Fault, default_error
+from brickgate.testing.fake_workspace.github import GITHUB_TOKEN_PATH, FakeGitHubActions
 from brickgate.testing.fake_workspace.render import completion_body, embedding_body, stream_events
 from brickgate.testing.fake_workspace.replies import chat_problem, plan_chat
 from brickgate.testing.fake_workspace.statements import STATEMENTS_PATH, StatementBook
+from brickgate.testing.fake_workspace.user_grants import authorize_reply, github_reply
 
 MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_STREAM_CHUNKS = 200_000
@@ -38,6 +40,7 @@ class Router:
 
     def __init__(self, book: TokenBook, ai_gateway: bool, stream_chunks: int | None) -> None:
         self.book = book
+        self.github = FakeGitHubActions()
         self.ai_gateway = ai_gateway
         self.stream_chunks = stream_chunks
         self.base_url = ""
@@ -106,6 +109,10 @@ class Router:
         path, method = req.path, req.method
         if path == "/oidc/v1/token" and method == "POST":
             return self._token(req)
+        if method == "GET" and path == "/oidc/v1/authorize":
+            return authorize_reply(self.book.users, req.query)
+        if method == "GET" and path == GITHUB_TOKEN_PATH:
+            return github_reply(self.github, req)
         if method == "GET" and path == "/oidc/.well-known/oauth-authorization-server":
             return Reply(200, dumps(self._discovery()))
         if method == "GET" and path == "/.well-known/databricks-config":
@@ -152,6 +159,8 @@ class Router:
                 "expires_in": outcome.expires_in,
                 "scope": outcome.scope,
             }
+            if outcome.refresh_token is not None:
+                grant["refresh_token"] = outcome.refresh_token
             return Reply(200, dumps(grant), headers=(("cache-control", "no-store"),))
         refusal = {"error": outcome.error, "error_description": outcome.description}
         return Reply(outcome.status, dumps(refusal))

@@ -16,6 +16,7 @@ from brickgate.ports.clock import Clock
 from brickgate.testing.fake_workspace.auth import TokenBook, mask_authorization
 from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
 from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
+from brickgate.testing.fake_workspace.github import GITHUB_TOKEN_PATH, FakeGitHubActions
 from brickgate.testing.fake_workspace.routes import Router
 from brickgate.testing.fake_workspace.server import LOOPBACK, LoopbackServer
 from brickgate.testing.fake_workspace.statements import StatementBook
@@ -23,7 +24,14 @@ from brickgate.testing.fake_workspace.statements import StatementBook
 __all__ = ["FakeWorkspace", "RecordedRequest"]
 
 _MASKED_HEADERS = ("authorization", "proxy-authorization", "cookie")
-_MASKED_FORM_FIELDS = ("client_secret", "refresh_token", "assertion", "subject_token")
+_MASKED_FORM_FIELDS = (
+    "client_secret",
+    "refresh_token",
+    "assertion",
+    "subject_token",
+    "code",
+    "code_verifier",
+)
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,12 @@ class RecordedRequest:
 class FakeWorkspace:
     """A Databricks workspace on ``http://127.0.0.1:<port>`` for tests and benchmarks.
 
-    It accepts the PAT ``token`` and OAuth access tokens it issued to ``client_id`` /
-    ``client_secret`` (valid ``token_lifetime`` seconds by ``clock``). ``ai_gateway`` enables the
+    It accepts the PAT ``token`` and OAuth access tokens it issued (valid ``token_lifetime``
+    seconds by ``clock``): to ``client_id`` / ``client_secret``, to browser logins (``GET
+    /oidc/v1/authorize`` approves at once and redirects to the loopback ``redirect_uri`` with a
+    code; the ``authorization_code`` grant checks the PKCE verifier; ``refresh_token`` rotates;
+    ``revoke_refresh_tokens()`` kills them) and to workloads whose OIDC token it was told to
+    accept (``federate``, ``github_actions_environ``). ``ai_gateway`` enables the
     ``/ai-gateway/mlflow/v1`` surface; ``stream_chunks`` fixes how many chunks a stream sends.
     ``record=False`` keeps no request history (for long benchmarks). Use it as a context manager
     or call ``start()`` / ``stop()``.
@@ -171,6 +183,52 @@ class FakeWorkspace:
         when ``times`` is below 1.
         """
         self._faults.add(fault, times, path, model)
+
+    @property
+    def token_lifetime(self) -> float:
+        """Seconds an OAuth access token it issues stays valid (settable at any time)."""
+        return self._book.lifetime
+
+    @token_lifetime.setter
+    def token_lifetime(self, seconds: float) -> None:
+        self._book.lifetime = seconds
+
+    @property
+    def tokens_issued(self) -> int:
+        """How many OAuth access tokens it has issued (every grant counts)."""
+        return self._book.issued_count
+
+    @property
+    def authorizations(self) -> int:
+        """How many browser logins ``/oidc/v1/authorize`` approved."""
+        return self._book.users.authorizations
+
+    def login_secrets(self) -> list[str]:
+        """Every authorization code, PKCE verifier, refresh token and workload OIDC token it
+        issued or received: what a leak test looks for in logs, reprs, errors and recordings."""
+        return self._book.users.secrets_seen()
+
+    def revoke_refresh_tokens(self) -> int:
+        """Revoke every refresh token issued so far (a refresh then gets ``invalid_grant``)."""
+        return self._book.users.revoke()
+
+    def federate(self, oidc_token: str, client_id: str | None = None) -> None:
+        """Accept the workload ``oidc_token`` in a token exchange (for ``client_id`` if given)."""
+        self._book.users.federate(oidc_token, client_id)
+
+    @property
+    def github(self) -> FakeGitHubActions:
+        """The fake GitHub Actions ID-token endpoint it serves (``audiences`` asked for)."""
+        return self._router.github
+
+    def github_actions_environ(self, client_id: str | None = None) -> dict[str, str]:
+        """The variables a GitHub Actions job with ``id-token: write`` has, pointing at the
+        fake ID-token endpoint, whose token this workspace accepts (for ``client_id``)."""
+        self.federate(self._router.github.id_token, client_id)
+        return {
+            "ACTIONS_ID_TOKEN_REQUEST_URL": f"{self.url}{GITHUB_TOKEN_PATH}?api-version=2.0",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": self._router.github.request_token,
+        }
 
     def expire_tokens(self) -> None:
         """Make every OAuth access token issued so far expired (401 mentioning expiry)."""

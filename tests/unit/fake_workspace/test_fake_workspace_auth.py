@@ -117,9 +117,12 @@ def test_wrong_client_credentials_are_invalid_client(
 
 
 def test_another_grant_type_is_unsupported(http: httpx.Client, ws: FakeWorkspace) -> None:
-    form = {"grant_type": "refresh_token", "refresh_token": "x"}
+    form = {"grant_type": "password", "username": "x"}
     response = http.post(TOKEN_PATH, data=form, auth=(ws.client_id, ws.client_secret))
     assert (response.status_code, response.json()["error"]) == (400, "unsupported_grant_type")
+    unknown = {"grant_type": "refresh_token", "refresh_token": "x", "client_id": "databricks-cli"}
+    response = http.post(TOKEN_PATH, data=unknown)
+    assert (response.status_code, response.json()["error"]) == (400, "invalid_grant")
 
 
 def test_expire_tokens_invalidates_issued_tokens_only(

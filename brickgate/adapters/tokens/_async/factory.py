@@ -14,7 +14,13 @@ from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
 from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
 from brickgate.domain.auth_types import shown_auth_type
 from brickgate.domain.calls.oauth import TOKEN_PATH
-from brickgate.domain.credentials import OAuthClientCredentials, Secret
+from brickgate.domain.credentials import (
+    Credential,
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
+    TokenSourceCredential,
+)
 from brickgate.domain.errors import CredentialSourceError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import BROWSER_CLIENT_ID, RefreshPolicy
@@ -35,7 +41,7 @@ SUPPORTED_AUTH_TYPES = (
     "pat",
 )
 
-__all__ = ["SUPPORTED_AUTH_TYPES", "async_token_source_for"]
+__all__ = ["SUPPORTED_AUTH_TYPES", "async_token_source_for", "async_token_source_of"]
 
 
 def async_token_source_for(
@@ -153,4 +159,68 @@ def async_token_source_for(
         "token sources",
         f"the auth type {shown_auth_type(auth_type)} is not supported; brickgate supports "
         + ", ".join(SUPPORTED_AUTH_TYPES),
+    )
+
+
+def async_token_source_of(
+    credential: Credential,
+    *,
+    transport: AsyncWorkspaceTransport,
+    clock: Clock,
+    environ: Mapping[str, str] | None = None,
+    refresh_store: RefreshTokenStore | None = None,
+    policy: RefreshPolicy | None = None,
+) -> AsyncTokenSource:
+    """The token source for a resolved ``credential``: every auth type through one factory.
+
+    A ``PersonalAccessToken`` gives the ``pat`` source, ``OAuthClientCredentials`` the
+    ``oauth-m2m`` one, a ``TokenSourceCredential`` the source of its auth type with its
+    settings as arguments (``refresh_store`` for ``external-browser``). Raises as
+    ``async_token_source_for`` does.
+    """
+    host = credential.host
+    if isinstance(credential, PersonalAccessToken):
+        return async_token_source_for(
+            "pat", host=host, transport=transport, clock=clock, token=credential.token
+        )
+    if isinstance(credential, OAuthClientCredentials):
+        return async_token_source_for(
+            "oauth-m2m",
+            host=host,
+            transport=transport,
+            clock=clock,
+            client_id=credential.client_id,
+            client_secret=credential.client_secret,
+            scopes=credential.scopes,
+            policy=policy,
+        )
+    return _from_settings(credential, transport, clock, environ, refresh_store, policy)
+
+
+def _from_settings(
+    credential: TokenSourceCredential,
+    transport: AsyncWorkspaceTransport,
+    clock: Clock,
+    environ: Mapping[str, str] | None,
+    refresh_store: RefreshTokenStore | None,
+    policy: RefreshPolicy | None,
+) -> AsyncTokenSource:
+    setting = credential.setting
+    return async_token_source_for(
+        credential.auth_type,
+        host=credential.host,
+        transport=transport,
+        clock=clock,
+        environ=environ,
+        client_id=setting("client_id"),
+        scopes=setting("scopes"),
+        profile=setting("profile"),
+        databricks_cli_path=setting("databricks_cli_path"),
+        azure_tenant_id=setting("azure_tenant_id"),
+        azure_subscription_id=setting("azure_subscription_id"),
+        audience=setting("audience"),
+        account_id=setting("account_id"),
+        oidc_token_filepath=setting("oidc_token_filepath"),
+        refresh_store=refresh_store,
+        policy=policy,
     )

@@ -15,7 +15,13 @@ from brickgate.adapters.tokens._sync.static import StaticTokenSource
 from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
 from brickgate.domain.auth_types import shown_auth_type
 from brickgate.domain.calls.oauth import TOKEN_PATH
-from brickgate.domain.credentials import OAuthClientCredentials, Secret
+from brickgate.domain.credentials import (
+    Credential,
+    OAuthClientCredentials,
+    PersonalAccessToken,
+    Secret,
+    TokenSourceCredential,
+)
 from brickgate.domain.errors import CredentialSourceError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import BROWSER_CLIENT_ID, RefreshPolicy
@@ -36,7 +42,7 @@ SUPPORTED_AUTH_TYPES = (
     "pat",
 )
 
-__all__ = ["SUPPORTED_AUTH_TYPES", "token_source_for"]
+__all__ = ["SUPPORTED_AUTH_TYPES", "token_source_for", "token_source_of"]
 
 
 def token_source_for(
@@ -154,4 +160,68 @@ def token_source_for(
         "token sources",
         f"the auth type {shown_auth_type(auth_type)} is not supported; brickgate supports "
         + ", ".join(SUPPORTED_AUTH_TYPES),
+    )
+
+
+def token_source_of(
+    credential: Credential,
+    *,
+    transport: WorkspaceTransport,
+    clock: Clock,
+    environ: Mapping[str, str] | None = None,
+    refresh_store: RefreshTokenStore | None = None,
+    policy: RefreshPolicy | None = None,
+) -> TokenSource:
+    """The token source for a resolved ``credential``: every auth type through one factory.
+
+    A ``PersonalAccessToken`` gives the ``pat`` source, ``OAuthClientCredentials`` the
+    ``oauth-m2m`` one, a ``TokenSourceCredential`` the source of its auth type with its
+    settings as arguments (``refresh_store`` for ``external-browser``). Raises as
+    ``token_source_for`` does.
+    """
+    host = credential.host
+    if isinstance(credential, PersonalAccessToken):
+        return token_source_for(
+            "pat", host=host, transport=transport, clock=clock, token=credential.token
+        )
+    if isinstance(credential, OAuthClientCredentials):
+        return token_source_for(
+            "oauth-m2m",
+            host=host,
+            transport=transport,
+            clock=clock,
+            client_id=credential.client_id,
+            client_secret=credential.client_secret,
+            scopes=credential.scopes,
+            policy=policy,
+        )
+    return _from_settings(credential, transport, clock, environ, refresh_store, policy)
+
+
+def _from_settings(
+    credential: TokenSourceCredential,
+    transport: WorkspaceTransport,
+    clock: Clock,
+    environ: Mapping[str, str] | None,
+    refresh_store: RefreshTokenStore | None,
+    policy: RefreshPolicy | None,
+) -> TokenSource:
+    setting = credential.setting
+    return token_source_for(
+        credential.auth_type,
+        host=credential.host,
+        transport=transport,
+        clock=clock,
+        environ=environ,
+        client_id=setting("client_id"),
+        scopes=setting("scopes"),
+        profile=setting("profile"),
+        databricks_cli_path=setting("databricks_cli_path"),
+        azure_tenant_id=setting("azure_tenant_id"),
+        azure_subscription_id=setting("azure_subscription_id"),
+        audience=setting("audience"),
+        account_id=setting("account_id"),
+        oidc_token_filepath=setting("oidc_token_filepath"),
+        refresh_store=refresh_store,
+        policy=policy,
     )

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import AsyncIterator
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from brickgate.adapters.transport.backends import backend_of, request_errors, stream_read_errors
+from brickgate.adapters.transport.backends import (
+    backend_of,
+    is_timeout,
+    request_errors,
+    stream_read_errors,
+)
+from brickgate.adapters.transport.deadline import DEADLINE
 from brickgate.adapters.transport.wire import (
+    DEFAULT_LIMITS,
     DEFAULT_TIMEOUTS,
     USER_AGENT,
+    Limits,
     Timeouts,
     reads_raw,
     translated_error,
@@ -27,8 +36,15 @@ from brickgate.domain.calls import (
     WireAuth,
     WireRequest,
 )
-from brickgate.domain.errors import TransportError
+from brickgate.domain.errors import (
+    BrickgateError,
+    RemoteError,
+    StreamError,
+    TimeoutError,
+    TransportError,
+)
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.domain.scrub import scrub_error
 from brickgate.ports.clock import Clock
 
 T = TypeVar("T")
@@ -36,6 +52,7 @@ E = TypeVar("E")
 
 CLOSED_MESSAGE = "this client is closed; make a new client to send requests"
 _MAX_CACHED_URLS = 512
+_RATIO_FLOOR = 1024 * 1024
 
 
 class AsyncHttpTransport:
@@ -44,8 +61,11 @@ class AsyncHttpTransport:
     Every request goes to ``host.url`` joined with the call's path segments, each
     percent-encoded as one segment, so no call can reach another host or path; redirects are
     never followed (the call's ``fail`` turns a 3xx into an error). ``timeouts`` are the
-    defaults a call's own ``timeout`` overrides. The transport owns ``client``: ``aclose()``
-    closes it, once. Raises only brickgate errors (see the port).
+    defaults a call's own ``timeout`` overrides: one deadline covers connecting, the headers
+    and the whole body (enforced per socket operation by a client from ``build_http_client``).
+    ``limits`` bound every body and streamed event (``ResponseTooLargeError``). Errors keep
+    nothing of the request reachable and are scrubbed of its secret. The transport owns
+    ``client``: ``aclose()`` closes it, once. Raises only brickgate errors (see the port).
     """
 
     def __init__(
@@ -55,8 +75,10 @@ class AsyncHttpTransport:
         clock: Clock,
         *,
         timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        limits: Limits = DEFAULT_LIMITS,
     ) -> None:
         self._client = client
+        self._limits = limits
         self._clock = clock
         self.host = host
         self._base = host.url
@@ -117,40 +139,111 @@ class AsyncHttpTransport:
             self._extensions[(stream, timeout)] = extensions
         return extensions
 
+    def _wait(self, wire: WireRequest, stream: bool) -> float:
+        if wire.timeout is not None:
+            return wire.timeout
+        return self._timeouts.stream_idle if stream else self._timeouts.read
+
     async def _exchange(self, wire: WireRequest, what: str, stream: bool) -> httpx.Response:
         if self.closed:
             raise TransportError(CLOSED_MESSAGE)
         request = self._request(wire, stream)
+        failure: RemoteError | None = None
         try:
-            response = await self._client.send(request, stream=stream, follow_redirects=False)
-            if stream and not response.is_success:
-                try:
-                    await response.aread()
-                finally:
-                    await response.aclose()
+            response = await self._client.send(request, stream=True, follow_redirects=False)
         except request_errors() as exc:
-            raise translated_error(exc, what) from None
+            failure = translated_error(exc, what)
+        if failure is not None:
+            raise failure
         return response
 
-    def _answer(self, response: httpx.Response) -> Answer:
-        return Answer(response.status_code, response.headers, response.content, self._clock.time())
+    async def _body(self, response: httpx.Response, what: str) -> bytes:
+        """The whole body of ``response``, within the size limits; the response is closed."""
+        limits = self._limits
+        raw = reads_raw(response)
+        pieces = response.aiter_raw() if raw else response.aiter_bytes()
+        parts: list[bytes] = []
+        size = 0
+        failure: RemoteError | None = None
+        try:
+            async for piece in pieces:
+                size += len(piece)
+                if size > limits.body:
+                    failure = limits.body_too_large(what)
+                    break
+                if (
+                    not raw
+                    and size > _RATIO_FLOOR
+                    and size > limits.compression_ratio * response.num_bytes_downloaded
+                ):
+                    failure = limits.bomb(what)
+                    break
+                parts.append(piece)
+        except request_errors() as exc:
+            failure = translated_error(exc, what)
+        finally:
+            await response.aclose()
+        if failure is not None:
+            raise failure
+        return b"".join(parts)
+
+    async def _answer(self, response: httpx.Response, what: str) -> Answer:
+        body = await self._body(response, what)
+        return Answer(response.status_code, response.headers, body, self._clock.time())
 
     async def send(self, call: Call[T]) -> T:
         """Send ``call``; return what it decodes from a 2xx answer, raise its failure otherwise."""
-        response = await self._exchange(call.request, call.name, False)
-        answer = Answer(
-            response.status_code, response.headers, response.content, self._clock.time()
-        )
-        if 200 <= answer.status < 300:
-            return call.decode(answer)
-        raise call.fail(answer)
+        wire = call.request
+        secrets = _secrets(wire.auth)
+        token = DEADLINE.set((time.monotonic() + self._wait(wire, False), secrets))
+        try:
+            response = await self._exchange(wire, call.name, False)
+            answer = await self._answer(response, call.name)
+            if 200 <= answer.status < 300:
+                return call.decode(answer)
+            raise call.fail(answer)
+        except BrickgateError as error:
+            scrub_error(error, secrets)
+            raise
+        finally:
+            DEADLINE.reset(token)
 
     async def open(self, call: StreamCall[E]) -> AsyncHttpEventStream[E]:
-        """Send ``call``; return its open event stream once a 2xx status arrived."""
-        response = await self._exchange(call.request, call.name, True)
-        if not response.is_success:
-            raise call.fail(self._answer(response))
-        return AsyncHttpEventStream(response, call.reader())
+        """Send ``call``; return its open event stream once a 2xx status arrived.
+
+        The headers and then each data event must arrive within the stream's idle timeout.
+        """
+        wire = call.request
+        idle = self._wait(wire, True)
+        first = time.monotonic() + idle
+        secrets = _secrets(wire.auth)
+        token = DEADLINE.set((first, secrets))
+        try:
+            response = await self._exchange(wire, call.name, True)
+            if not response.is_success:
+                raise call.fail(await self._answer(response, call.name))
+            encoding = response.headers.get("content-encoding", "").strip().lower()
+            if encoding not in ("", "identity"):
+                await response.aclose()
+                raise StreamError(
+                    f"the server compressed the stream of {call.name} "
+                    f"({encoding}) although brickgate asked for "
+                    "identity; check that nothing between brickgate and the workspace "
+                    "re-encodes event streams"
+                )
+        except BrickgateError as error:
+            scrub_error(error, secrets)
+            raise
+        finally:
+            DEADLINE.reset(token)
+        return AsyncHttpEventStream(
+            response,
+            call.reader(),
+            idle=idle,
+            first=first,
+            limits=self._limits,
+            secrets=secrets,
+        )
 
     async def aclose(self) -> None:
         """Close the HTTP client and its pooled connections; idempotent."""
@@ -170,9 +263,22 @@ class AsyncHttpEventStream(Generic[E]):
     stream goes idle.
     """
 
-    def __init__(self, response: httpx.Response, reader: EventReader[E]) -> None:
+    def __init__(
+        self,
+        response: httpx.Response,
+        reader: EventReader[E],
+        *,
+        idle: float | None = None,
+        first: float | None = None,
+        limits: Limits = DEFAULT_LIMITS,
+        secrets: tuple[str, ...] = (),
+    ) -> None:
         self._response = response
         self._reader = reader
+        self._idle = idle
+        self._first = first
+        self._limits = limits
+        self._secrets = secrets
         self._events = self._read()
         self.closed = False
 
@@ -183,24 +289,59 @@ class AsyncHttpEventStream(Generic[E]):
         response = self._response
         reader = self._reader
         feed = reader.feed
+        idle = self._idle
+        secrets = self._secrets
+        event_limit = self._limits.event
+        deadline = self._first
         pieces = response.aiter_raw() if reads_raw(response) else response.aiter_bytes()
+        pending = 0
         try:
-            try:
-                async for piece in pieces:
-                    for event in feed(piece):
+            while True:
+                failure: RemoteError | None = None
+                token = DEADLINE.set((deadline, secrets))
+                try:
+                    piece = await pieces.__anext__()
+                except StopAsyncIteration:
+                    break
+                except stream_read_errors() as exc:
+                    failure = self._broken(exc)
+                finally:
+                    DEADLINE.reset(token)
+                if failure is not None:
+                    raise failure
+                events = feed(piece)
+                if events:
+                    pending = 0
+                    if idle is not None:
+                        deadline = time.monotonic() + idle
+                    for event in events:
                         yield event
-                    if reader.error is not None:
-                        raise reader.error
-                    if reader.done:
-                        return
-            except stream_read_errors() as exc:
-                raise translated_stream_error(exc) from None
+                else:
+                    pending += len(piece)
+                    if pending > event_limit:
+                        raise self._limits.event_too_large()
+                if reader.error is not None:
+                    raise reader.error
+                if reader.done:
+                    return
             for event in reader.finish():
                 yield event
             if reader.error is not None:
                 raise reader.error
+        except BrickgateError as error:
+            scrub_error(error, secrets)
+            raise
         finally:
             await self.aclose()
+
+    def _broken(self, exc: Exception) -> RemoteError:
+        if is_timeout(exc) and self._idle is not None:
+            return TimeoutError(
+                f"the stream went idle: no data event arrived within {self._idle:g} s "
+                "(comments and keep-alives do not count); retry, or raise the timeout "
+                "(BRICKGATE_STREAM_IDLE_TIMEOUT or the call's timeout)"
+            )
+        return translated_stream_error(exc)
 
     async def aclose(self) -> None:
         """Release the connection; idempotent."""
@@ -222,3 +363,13 @@ def _authorization(auth: WireAuth) -> str:
         pair = f"{auth.user}:{auth.password.get_secret_value()}".encode()
         return "Basic " + base64.b64encode(pair).decode("ascii")
     return "Bearer " + auth.token.get_secret_value()
+
+
+def _secrets(auth: WireAuth | None) -> tuple[str, ...]:
+    """The secret values ``auth`` puts on the wire, to scrub from what a server sends back."""
+    if auth is None:
+        return ()
+    if isinstance(auth, BasicAuth):
+        header = _authorization(auth)
+        return (auth.password.get_secret_value(), header.removeprefix("Basic "))
+    return (auth.token.get_secret_value(),)
