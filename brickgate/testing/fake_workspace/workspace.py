@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -16,6 +16,7 @@ from brickgate.ports.clock import Clock
 from brickgate.testing.fake_workspace.auth import TokenBook, mask_authorization
 from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
 from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
+from brickgate.testing.fake_workspace.protocol_routes import PROTOCOLS
 from brickgate.testing.fake_workspace.routes import Router
 from brickgate.testing.fake_workspace.server import LOOPBACK, LoopbackServer
 from brickgate.testing.fake_workspace.statements import StatementBook
@@ -49,7 +50,11 @@ class FakeWorkspace:
 
     It accepts the PAT ``token`` and OAuth access tokens it issued to ``client_id`` /
     ``client_secret`` (valid ``token_lifetime`` seconds by ``clock``). ``ai_gateway`` enables the
-    ``/ai-gateway/mlflow/v1`` surface; ``stream_chunks`` fixes how many chunks a stream sends.
+    AI Gateway routes (``/ai-gateway/{mlflow,openai,codex,anthropic}/...``); ``stream_chunks``
+    fixes how many chunks a Chat Completions stream sends. Chat Completions, the Responses API
+    and Anthropic Messages are served per model (codex: Responses only; Claude: all three;
+    others: Chat Completions and Responses); ``protocols`` (or ``serve_protocols``) switches a
+    model, e.g. ``{"acme-support-assistant": ["responses"]}`` makes it Responses-only.
     ``record=False`` keeps no request history (for long benchmarks). Use it as a context manager
     or call ``start()`` / ``stop()``.
 
@@ -69,6 +74,7 @@ class FakeWorkspace:
         bind: str = LOOPBACK,
         clock: Clock | None = None,
         record: bool = True,
+        protocols: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         if bind != LOOPBACK:
             raise ConfigurationError(
@@ -86,6 +92,8 @@ class FakeWorkspace:
             now,
         )
         self._router = Router(self._book, ai_gateway, stream_chunks)
+        for model, served in (protocols or {}).items():
+            self.serve_protocols(model, *served)
         self._faults = FaultQueue()
         self._record = record
         self._lock = threading.Lock()
@@ -171,6 +179,19 @@ class FakeWorkspace:
         when ``times`` is below 1.
         """
         self._faults.add(fault, times, path, model)
+
+    def serve_protocols(self, model: str, *protocols: str) -> None:
+        """Serve ``model`` over ``protocols`` only (``chat``, ``responses``, ``messages``).
+
+        A model without ``chat`` answers Chat Completions with the real 400 "Model X only
+        supports the Responses API...". Raises ``ConfigurationError`` for an unknown protocol.
+        """
+        unknown = set(protocols) - set(PROTOCOLS)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown protocol(s) {sorted(unknown)}; use chat, responses or messages"
+            )
+        self._router.switch_protocols(model, frozenset(protocols))
 
     def expire_tokens(self) -> None:
         """Make every OAuth access token issued so far expired (401 mentioning expiry)."""
