@@ -88,6 +88,11 @@ class ChatPlan:
             tags=self.tags,
         )
 
+    def check_stream(self) -> None:
+        """Encode the streamed body once, so what the protocol cannot carry raises
+        ``InvalidRequestError`` when the stream is made, not when it is entered."""
+        self.stream_call((SERVING, False))
+
     def over_responses(self) -> ChatPlan:
         """The same request over Responses, after the server said it only speaks that."""
         reason = f"{self.request.model} only supports the Responses API (learned)"
