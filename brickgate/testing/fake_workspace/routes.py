@@ -29,6 +29,7 @@ from brickgate.testing.fake_workspace.protocol_routes import (
     GATEWAY_CHAT_PATHS,
     MESSAGES_PATHS,
     PROTOCOL_PATHS,
+    TAGS_HEADER,
     ProtocolDesk,
     cache_use,
     chat_cache,
@@ -74,7 +75,8 @@ class Router:
             if fault.retry_after is not None:
                 reply.headers = (*reply.headers, ("retry-after", fault.retry_after))
             return reply
-        key = (req.path, req.headers.get("x-fake-chunks", ""), req.body)
+        variant = req.headers.get("x-fake-chunks", "") + "|" + req.headers.get(TAGS_HEADER, "")
+        key = (req.path, variant, req.body)
         if _cacheable(req) and key in self._cache and self._authorized(req) is None:
             return self._cache[key]
         reply = self._route(req, None)
@@ -280,9 +282,8 @@ class Router:
 
 
 def _no_endpoint(name: str) -> Reply:
-    return error_reply(
-        404, "RESOURCE_DOES_NOT_EXIST", f"Endpoint with name '{name}' does not exist."
-    )
+    message = f"Endpoint with name '{name}' does not exist."
+    return error_reply(404, "RESOURCE_DOES_NOT_EXIST", message)
 
 
 def _padded(reply: Reply, size: int) -> Reply:

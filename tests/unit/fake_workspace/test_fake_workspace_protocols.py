@@ -220,3 +220,12 @@ def test_overloaded_mid_stream_is_a_retryable_server_error(
         with pytest.raises(ServerError, match="Overloaded"), stream:
             for _ in stream:
                 pass
+
+
+def test_a_cached_answer_does_not_skip_the_tags_check(client: httpx.Client) -> None:
+    body = {"model": CODEX, "input": "same body"}
+    good = {"Databricks-Ai-Gateway-Request-Tags": '{"team": "search"}'}
+    bad = {"Databricks-Ai-Gateway-Request-Tags": '{"team": 7}'}
+
+    assert client.post("/serving-endpoints/responses", json=body, headers=good).status_code == 200
+    assert client.post("/serving-endpoints/responses", json=body, headers=bad).status_code == 400
