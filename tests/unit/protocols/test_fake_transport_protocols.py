@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from brickgate import AsyncClient, Client
+from brickgate.domain.catalog import BUILTIN_MODELS, Catalog
 from brickgate.testing import AsyncFakeTransport, FakeTransport
 
 CASES = [
@@ -43,3 +46,14 @@ async def test_async_fake_answers_a_codex_model_over_responses() -> None:
     assert streamed == reply.text
     assert [call.operation for call in fake.calls] == ["responses", "responses-stream"]
     assert [a.rule for a in reply.adjustments] == ["protocol"]
+
+
+def test_a_model_the_catalog_marks_responses_only_goes_over_responses() -> None:
+    gpt = next(spec for spec in BUILTIN_MODELS if spec.id == "databricks-gpt-5-1")
+    agent = replace(gpt, id="acme-agent-model", protocols=("responses",))
+    fake = FakeTransport()
+    with Client.with_transport(fake, catalog=Catalog([agent])) as client:
+        reply = client.chat("acme-agent-model", "Hi")
+
+    assert [call.operation for call in fake.calls] == ["responses"]
+    assert reply.adjustments[0].detail == "acme-agent-model only supports the Responses API"
