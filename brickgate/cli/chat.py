@@ -9,6 +9,7 @@ import typer
 
 from brickgate.cli.render import response_dict, to_json, usage_line
 from brickgate.cli.state import CliState, stdin_is_tty
+from brickgate.cli.wire_options import ProtocolOption, TagOption, add_wire_options
 from brickgate.client import Client
 from brickgate.domain.chat import ChatResponse
 from brickgate.domain.errors import ConfigurationError
@@ -19,38 +20,6 @@ _RESET = "\x1b[0m"
 EXIT_COMMANDS = frozenset({"/exit", "/quit"})
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="Serving endpoint name.")]
-PROTOCOL_CHOICES = ("auto", "chat", "responses", "messages")
-
-
-def _check_protocol(value: str) -> str:
-    if value not in PROTOCOL_CHOICES:
-        raise typer.BadParameter(f"use one of {', '.join(PROTOCOL_CHOICES)}")
-    return value
-
-
-ProtocolOption = Annotated[
-    str,
-    typer.Option(
-        "--protocol",
-        callback=_check_protocol,
-        help="Wire protocol: auto (default), chat, responses or messages.",
-    ),
-]
-TagOption = Annotated[
-    list[str] | None,
-    typer.Option("--tag", help="AI Gateway request tag KEY=VALUE (repeatable)."),
-]
-
-
-def parse_tags(values: list[str] | None) -> dict[str, str]:
-    """``KEY=VALUE`` strings as a tag mapping; raises ``typer.BadParameter`` for a bad one."""
-    tags: dict[str, str] = {}
-    for value in values or ():
-        key, sep, tag = value.partition("=")
-        if not sep or not key.strip():
-            raise typer.BadParameter(f"{value!r} is not KEY=VALUE", param_hint="--tag")
-        tags[key.strip()] = tag
-    return tags
 
 
 class ReplyPrinter:
@@ -159,24 +128,20 @@ def chat(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the final response as JSON.")
     ] = False,
+    protocol: ProtocolOption = "auto",
+    tag: TagOption = None,
     no_reasoning: Annotated[
         bool, typer.Option("--no-reasoning", help="Hide the model's reasoning.")
     ] = False,
-    protocol: ProtocolOption = "auto",
-    tag: TagOption = None,
 ) -> None:
     """Ask MODEL; the answer streams to stdout, reasoning and usage go to stderr."""
     state: CliState = ctx.obj
     params: ChatParams = {}
-    if protocol != "auto":
-        params["protocol"] = protocol
-    tags = parse_tags(tag)
-    if tags:
-        params["tags"] = tags
     if max_tokens is not None:
         params["max_tokens"] = max_tokens
     if temperature is not None:
         params["temperature"] = temperature
+    add_wire_options(params, protocol, tag)
     messages: list[dict[str, Any]] = []
     if system:
         messages.append({"role": "system", "content": system})
