@@ -11,6 +11,7 @@ from brickgate.cli.history import history_path, line_reader
 from brickgate.cli.render import response_dict, to_json, usage_line
 from brickgate.cli.session import ChatSession, Conversation
 from brickgate.cli.state import CliState, stdin_is_tty
+from brickgate.cli.wire_options import ProtocolOption, TagOption, add_wire_options
 from brickgate.client import Client
 from brickgate.domain.chat import ChatResponse
 from brickgate.domain.errors import ConfigurationError
@@ -127,6 +128,8 @@ def chat(
     json_output: Annotated[
         bool, typer.Option("--json", help="Print the final response as JSON.")
     ] = False,
+    protocol: ProtocolOption = "auto",
+    tag: TagOption = None,
     no_reasoning: Annotated[
         bool, typer.Option("--no-reasoning", help="Hide the model's reasoning.")
     ] = False,
@@ -142,6 +145,7 @@ def chat(
         params["max_tokens"] = max_tokens
     if temperature is not None:
         params["temperature"] = temperature
+    add_wire_options(params, protocol, tag)
     messages: list[dict[str, Any]] = []
     if system:
         messages.append({"role": "system", "content": system})

@@ -91,6 +91,7 @@ def model_dict(entry: ModelEntry) -> dict[str, Any]:
         "context_window": spec.context_window if spec else None,
         "max_output": spec.max_output if spec else None,
         "capabilities": [n for n in _CAPABILITY_NAMES if spec and getattr(spec.capabilities, n)],
+        "protocols": list(spec.protocols) if spec else [],
     }
 
 
@@ -103,6 +104,7 @@ def models_table(entries: Sequence[ModelEntry]) -> Table:
     table.add_column("Context", justify="right")
     table.add_column("Max out", justify="right")
     table.add_column("Capabilities")
+    table.add_column("Protocols")
     for entry in entries:
         spec = entry.spec
         availability = str(entry.availability)
@@ -116,6 +118,7 @@ def models_table(entries: Sequence[ModelEntry]) -> Table:
             _number(spec.context_window if spec else None),
             _number(spec.max_output if spec else None),
             capability_text(spec.capabilities) if spec else "",
+            ", ".join(spec.protocols) if spec else "",
         )
         table.add_row(*(Text(cell) for cell in cells))
     return table

@@ -5,45 +5,33 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Literal
 
 from brickgate.domain.chat import Endpoint
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.model_family import ModelFamily, model_family
+from brickgate.domain.model_family import model_family
+from brickgate.domain.model_spec import (
+    STATUSES,
+    Capabilities,
+    ModelSpec,
+    Status,
+    Task,
+    served_protocols,
+)
 
-Task = Literal["chat", "embeddings"]
-Status = Literal["active", "retiring", "retired"]
-STATUSES: tuple[Status, ...] = ("active", "retiring", "retired")
-ENDPOINT_TASKS: dict[str, Task] = {"llm/v1/chat": "chat", "llm/v1/embeddings": "embeddings"}
-
-
-@dataclass(frozen=True, slots=True)
-class Capabilities:
-    """What a model accepts: tool calls, images, reasoning, structured output, temperature."""
-
-    tools: bool = False
-    vision: bool = False
-    reasoning: bool = False
-    structured_output: bool = False
-    temperature: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class ModelSpec:
-    """A known model: endpoint ``id``, limits (``None`` when unknown), capabilities, status."""
-
-    id: str
-    display_name: str
-    provider: str
-    family: ModelFamily
-    task: Task
-    context_window: int | None
-    max_output: int | None
-    capabilities: Capabilities
-    status: Status = "active"
-    embedding_dims: int | None = None
-    note: str = ""
-
+__all__ = [
+    "BUILTIN_MODELS",
+    "ENDPOINT_TASKS",
+    "STATUSES",
+    "Availability",
+    "Capabilities",
+    "Catalog",
+    "ModelEntry",
+    "ModelSpec",
+    "Status",
+    "Task",
+    "merge_with_endpoints",
+    "served_protocols",
+]
 
 _CLAUDE = Capabilities(tools=True, vision=True, reasoning=True, structured_output=True)
 _GPT5 = Capabilities(tools=True, vision=True, reasoning=True, structured_output=True)
@@ -65,6 +53,7 @@ def _chat(
     capabilities: Capabilities,
     status: Status = "active",
     note: str = "",
+    protocols: tuple[str, ...] | None = None,
 ) -> ModelSpec:
     context_window, max_output = limits
     return ModelSpec(
@@ -78,6 +67,7 @@ def _chat(
         capabilities,
         status,
         note=note,
+        protocols=served_protocols(model_id) if protocols is None else protocols,
     )
 
 
@@ -104,7 +94,19 @@ _GEMINI_25_LIMITS = (1_048_576, 65_535)
 _LLAMA_LIMITS = (128_000, 8_192)
 _LLAMA_NOTE = "output cap from a server error 'max_tokens (10000) cannot exceed 8192'"
 
+_CODEX_NOTE = "serves the Responses API only; limits assumed from GPT-5"
+
 BUILTIN_MODELS: tuple[ModelSpec, ...] = (
+    _chat("databricks-gpt-5-1-codex-max", "GPT-5.1 Codex Max", "OpenAI", _GPT5_LIMITS, _GPT5,
+          note=_CODEX_NOTE),
+    _chat("databricks-gpt-5-1-codex-mini", "GPT-5.1 Codex mini", "OpenAI", _GPT5_LIMITS, _GPT5,
+          note=_CODEX_NOTE),
+    _chat("databricks-gpt-5-2-codex", "GPT-5.2 Codex", "OpenAI", _GPT5_LIMITS, _GPT5,
+          note=_CODEX_NOTE),
+    _chat("databricks-gpt-5-3-codex", "GPT-5.3 Codex", "OpenAI", _GPT5_LIMITS, _GPT5,
+          note=_CODEX_NOTE),
+    _chat("databricks-gpt-5-5", "GPT-5.5", "OpenAI", _GPT5_LIMITS, _GPT5,
+          note="limits assumed from GPT-5"),
     _chat("databricks-gpt-5-4", "GPT-5.4", "OpenAI", _GPT5_LIMITS, _GPT5,
           note="tool calling needs the Responses API; limits assumed from GPT-5"),
     _chat("databricks-gpt-5-2", "GPT-5.2", "OpenAI", _GPT5_LIMITS, _GPT5),
@@ -210,6 +212,8 @@ class Availability(str, Enum):
 
 
 _RANK = {availability: rank for rank, availability in enumerate(Availability)}
+
+ENDPOINT_TASKS: dict[str, Task] = {"llm/v1/chat": "chat", "llm/v1/embeddings": "embeddings"}
 
 
 @dataclass(frozen=True, slots=True)

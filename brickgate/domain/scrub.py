@@ -4,25 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-WINDOW = 12
-MARK = "[REDACTED]"
+from brickgate.domain.redaction import REDACTED, WINDOW, Redactor, redact
+
+MARK = REDACTED
+__all__ = ["MARK", "WINDOW", "scrub", "scrub_error"]
 
 
 def scrub(text: str, secrets: Sequence[str]) -> str:
-    """``text`` without any of ``secrets``, nor any ``WINDOW``-character piece of one.
+    """``text`` without any of ``secrets``, nor any ``WINDOW``-character piece of one, nor any
+    value the process-wide redactor knows (every ``Secret`` registers itself there).
 
     A server that echoes the ``Authorization`` header, whole or cut, gets it back as ``MARK``.
     """
-    for secret in secrets:
-        if not secret:
-            continue
-        if secret in text:
-            text = text.replace(secret, MARK)
-        for start in range(len(secret) - WINDOW + 1):
-            piece = secret[start : start + WINDOW]
-            if piece in text:
-                text = text.replace(piece, MARK)
-    return text
+    if secrets:
+        request = Redactor(capacity=max(len(secrets), 1))
+        for secret in secrets:
+            request.register(secret)
+        text = request.redact(text)
+    return redact(text)
 
 
 def scrub_error(error: BaseException, secrets: Sequence[str]) -> BaseException:

@@ -25,7 +25,14 @@ from brickgate.domain.errors import InvalidRequestError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.params import call_options, split_params
 from brickgate.domain.protocols.anthropic import with_max_tokens
-from brickgate.domain.protocols.choice import CHAT, MESSAGES, RESPONSES, Protocol, decide_protocol
+from brickgate.domain.protocols.choice import (
+    CHAT,
+    MESSAGES,
+    RESPONSES,
+    Protocol,
+    ProtocolChoice,
+    decide_protocol,
+)
 from brickgate.domain.requests import build_chat_request, validate_model_name
 
 log = logging.getLogger("brickgate")
@@ -81,6 +88,11 @@ class ChatPlan:
             tags=self.tags,
         )
 
+    def check_stream(self) -> None:
+        """Encode the streamed body once, so what the protocol cannot carry raises
+        ``InvalidRequestError`` when the stream is made, not when it is entered."""
+        self.stream_call((SERVING, False))
+
     def over_responses(self) -> ChatPlan:
         """The same request over Responses, after the server said it only speaks that."""
         reason = f"{self.request.model} only supports the Responses API (learned)"
@@ -123,14 +135,16 @@ class Preparation:
         """
         request, options = self.chat_request(model, messages, params, stream=stream)
         requested = params.get("protocol") or "auto"
+        spec = self.catalog.get(model)
         choice = decide_protocol(
             model, requested, body=request.body, responses_only=self._responses_only
         )
+        if choice.protocol == CHAT and requested == "auto" and spec and spec.responses_only:
+            choice = ProtocolChoice(RESPONSES, f"{model} only supports the Responses API")
         if choice.reason:
             adjustment = Adjustment("protocol", choice.reason)
             request = replace(request, adjustments=(*request.adjustments, adjustment))
         if choice.protocol == MESSAGES:
-            spec = self.catalog.get(model)
             request = with_max_tokens(request, spec.max_output if spec is not None else None)
         call_tags = params.get("tags")
         tags = {**(self._tags or {}), **call_tags} if call_tags else self._tags

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections import deque
@@ -14,6 +13,7 @@ from brickgate.domain.calls import Answer, Call, StreamCall, WireRequest
 from brickgate.domain.calls.answers import encode_json
 from brickgate.domain.errors import BrickgateError, TransportError
 from brickgate.ports.clock import Clock
+from brickgate.testing.fake_canned import canned_body, canned_stream_chunks
 
 T = TypeVar("T")
 
@@ -152,8 +152,9 @@ class Script:
         """What ``call`` decodes from its next reply (or raises)."""
         reply = self._next(call.operation, call.request)
         if reply is None:
+            recorded = RecordedCall(call.operation, call.request)
             reply = JsonReply(
-                canned_body(call.operation, RecordedCall(call.operation, call.request))
+                canned_body(call.operation, recorded.model, recorded.body, call.request.path)
             )
         if isinstance(reply, BrickgateError):
             raise reply
@@ -168,7 +169,7 @@ class Script:
         """The body pieces of ``call``'s next streamed reply (or raises its error)."""
         reply = self._next(call.operation, call.request)
         if reply is None:
-            return canned_stream(RecordedCall(call.operation, call.request).model or "model")
+            return canned_stream(RecordedCall(call.operation, call.request))
         if isinstance(reply, BrickgateError):
             raise reply
         if isinstance(reply, StreamReply):
@@ -187,95 +188,12 @@ def _check_fits(operation: str, reply: Reply) -> None:
         raise ValueError(f"a reply is a JsonReply, StreamReply or BrickgateError, not {reply!r}")
 
 
-def canned_body(operation: str, call: RecordedCall) -> dict[str, Any]:
-    """The body the fake answers ``operation`` with when nothing is queued."""
-    if operation == "chat":
-        return _canned_chat(call.model or "model")
-    if operation == "embed":
-        body = call.body if isinstance(call.body, dict) else {}
-        return _canned_embeddings(call.model or "model", body.get("input") or [])
-    if operation == "endpoints":
-        return {"endpoints": list(_CANNED_ENDPOINTS)}
-    if operation == "endpoint":
-        return _canned_endpoint(call.request.path[-1], "llm/v1/chat")
-    if operation in ("statement-submit", "statement-poll"):
-        return {
-            "statement_id": "fake-statement",
-            "status": {"state": "SUCCEEDED"},
-            "result": {"data_array": [["0"]]},
-        }
-    if operation == "oauth-token":
-        return {"access_token": "fake-oauth-access-token", "expires_in": 3600}
-    return {}
-
-
-def canned_stream(model: str) -> list[bytes]:
-    """The pieces of the canned streamed reply naming ``model``."""
-    words = _canned_text(model).split(" ")
-    pieces = [word if i == 0 else " " + word for i, word in enumerate(words)]
-    base: dict[str, Any] = {"id": "fake-stream", "object": "chat.completion.chunk", "model": model}
-    chunks: list[dict[str, Any]] = [
-        {**base, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
-        for piece in pieces
+def canned_stream(call: RecordedCall) -> list[bytes]:
+    """The pieces of the canned streamed reply to ``call``, in its protocol's SSE shape."""
+    chunks, named = canned_stream_chunks(call.operation, call.model or "model", call.request.path)
+    if not named:
+        return StreamReply(chunks=chunks).pieces()
+    return [
+        b"event: " + str(chunk["type"]).encode() + b"\ndata: " + encode_json(chunk) + b"\n\n"
+        for chunk in chunks
     ]
-    chunks.append(
-        {
-            **base,
-            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": len(pieces), "total_tokens": 11},
-        }
-    )
-    return StreamReply(chunks=chunks).pieces()
-
-
-def _canned_text(model: str) -> str:
-    return f"This is a canned reply from the fake {model} endpoint."
-
-
-def _canned_chat(model: str) -> dict[str, Any]:
-    return {
-        "id": "fake-chat",
-        "object": "chat.completion",
-        "model": model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": _canned_text(model)},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 10, "total_tokens": 11},
-    }
-
-
-def _canned_embeddings(model: str, inputs: Sequence[str]) -> dict[str, Any]:
-    data = [
-        {"index": index, "object": "embedding", "embedding": _canned_vector(str(text))}
-        for index, text in enumerate(inputs)
-    ]
-    tokens = sum(len(str(text).split()) for text in inputs)
-    return {
-        "object": "list",
-        "model": model,
-        "data": data,
-        "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-    }
-
-
-def _canned_vector(text: str) -> list[float]:
-    digest = hashlib.sha256(text.encode()).digest()
-    return [round(byte / 127.5 - 1.0, 4) for byte in digest[:8]]
-
-
-def _canned_endpoint(name: str, task: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "task": task,
-        "state": {"ready": "READY", "config_update": "NOT_UPDATING"},
-    }
-
-
-_CANNED_ENDPOINTS = (
-    _canned_endpoint("databricks-meta-llama-3-3-70b-instruct", "llm/v1/chat"),
-    _canned_endpoint("databricks-gte-large-en", "llm/v1/embeddings"),
-)

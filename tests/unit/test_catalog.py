@@ -268,3 +268,35 @@ def test_merge_is_stable_for_the_full_catalog() -> None:
     assert _summary(first) == _summary(again)
     providers = [e.spec.provider for e in first if e.availability is Availability.SERVED and e.spec]
     assert providers == sorted(providers, key=str.casefold)
+
+
+@pytest.mark.parametrize(
+    ("name", "protocols"),
+    [
+        ("databricks-gpt-5-1-codex-max", ("responses",)),
+        ("databricks-gpt-5-3-codex", ("responses",)),
+        ("databricks-gpt-5-4", ("chat", "responses")),
+        ("databricks-claude-opus-4-6", ("chat", "responses", "messages")),
+        ("system.ai.claude-sonnet-4-5", ("chat", "responses", "messages")),
+        ("databricks-gemini-3-pro", ("chat", "responses")),
+        ("databricks-gpt-oss-120b", ("chat", "responses")),
+        ("databricks-meta-llama-3-3-70b-instruct", ("chat", "responses")),
+        ("databricks-qwen3-next-80b-a3b-instruct", ("chat", "responses")),
+        ("databricks-gte-large-en", ()),
+    ],
+)
+def test_each_model_lists_the_protocols_it_is_served_over(
+    name: str, protocols: tuple[str, ...]
+) -> None:
+    spec = Catalog().get(name)
+
+    assert spec is not None
+    assert spec.protocols == protocols
+    assert spec.responses_only is (protocols == ("responses",))
+
+
+def test_every_chat_model_speaks_a_protocol_and_only_claude_speaks_messages() -> None:
+    for spec in Catalog():
+        if spec.task == "chat":
+            assert spec.protocols, spec.id
+            assert ("messages" in spec.protocols) is (spec.family is ModelFamily.CLAUDE), spec.id

@@ -78,6 +78,7 @@ class AsyncChatService:
     def stream(self, model: str, messages: Messages, params: Mapping[str, Any]) -> AsyncStream:
         """Prepare a streaming request; it is sent when the returned stream is entered."""
         plan = self._prepare.chat_plan(model, messages, params, stream=True)
+        plan.check_stream()
         router, transport, prepare = self.router, self.transport, self._prepare
 
         async def open_over(current: ChatPlan) -> AsyncEventStream[ChatChunk]:
@@ -100,9 +101,12 @@ class AsyncChatService:
                 if not plan.may_fall_back:
                     raise
             prepare.learn_responses_only(model)
-            return await open_over(plan.over_responses())
+            fallback = plan.over_responses()
+            stream.note_adjustments(fallback.request.adjustments)
+            return await open_over(fallback)
 
-        return AsyncStream(opener, plan.request.adjustments, self._assembled_limit)
+        stream = AsyncStream(opener, plan.request.adjustments, self._assembled_limit)
+        return stream
 
     async def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]

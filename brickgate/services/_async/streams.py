@@ -47,6 +47,10 @@ class AsyncStream:
     ) -> None:
         await self.aclose()
 
+    def note_adjustments(self, adjustments: tuple[Adjustment, ...]) -> None:
+        """Report ``adjustments`` on the response instead (a fallback changed the request)."""
+        self._adjustments = adjustments
+
     async def _open(self) -> AsyncEventStream[ChatChunk]:
         if self._chunks is None:
             self._chunks = await self._opener()

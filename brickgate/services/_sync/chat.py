@@ -79,6 +79,7 @@ class ChatService:
     def stream(self, model: str, messages: Messages, params: Mapping[str, Any]) -> Stream:
         """Prepare a streaming request; it is sent when the returned stream is entered."""
         plan = self._prepare.chat_plan(model, messages, params, stream=True)
+        plan.check_stream()
         router, transport, prepare = self.router, self.transport, self._prepare
 
         def open_over(current: ChatPlan) -> EventStream[ChatChunk]:
@@ -101,9 +102,12 @@ class ChatService:
                 if not plan.may_fall_back:
                     raise
             prepare.learn_responses_only(model)
-            return open_over(plan.over_responses())
+            fallback = plan.over_responses()
+            stream.note_adjustments(fallback.request.adjustments)
+            return open_over(fallback)
 
-        return Stream(opener, plan.request.adjustments, self._assembled_limit)
+        stream = Stream(opener, plan.request.adjustments, self._assembled_limit)
+        return stream
 
     def embed(
         self, model: str, inputs: str | Sequence[str], params: Mapping[str, Any]

@@ -48,6 +48,10 @@ class Stream:
     ) -> None:
         self.close()
 
+    def note_adjustments(self, adjustments: tuple[Adjustment, ...]) -> None:
+        """Report ``adjustments`` on the response instead (a fallback changed the request)."""
+        self._adjustments = adjustments
+
     def _open(self) -> EventStream[ChatChunk]:
         if self._chunks is None:
             self._chunks = self._opener()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import Enum
 from urllib.parse import parse_qs
 
+from brickgate.testing.fake_workspace.exchange import Reply, dumps
 from brickgate.testing.fake_workspace.user_grants import UserGrants
 
 
@@ -139,3 +140,30 @@ def mask_authorization(value: str) -> str:
     """Return an ``Authorization`` value with the credential hidden (the scheme is kept)."""
     scheme, sep, _ = value.partition(" ")
     return f"{scheme} ****" if sep else "****"
+
+
+def token_reply(book: TokenBook, authorization: str | None, body: bytes) -> Reply:
+    """The answer to ``POST /oidc/v1/token``: a grant, or the OAuth error ``book`` gives."""
+    outcome = book.grant(authorization, body)
+    if isinstance(outcome, TokenGrant):
+        grant = {
+            "access_token": outcome.access_token,
+            "token_type": "Bearer",
+            "expires_in": outcome.expires_in,
+            "scope": outcome.scope,
+        }
+        if outcome.refresh_token is not None:
+            grant["refresh_token"] = outcome.refresh_token
+        return Reply(200, dumps(grant), headers=(("cache-control", "no-store"),))
+    refusal = {"error": outcome.error, "error_description": outcome.description}
+    return Reply(outcome.status, dumps(refusal))
+
+
+def discovery(base_url: str) -> dict[str, str]:
+    """The OIDC discovery document of the workspace at ``base_url``."""
+    oidc = base_url + "/oidc"
+    return {
+        "issuer": oidc,
+        "authorization_endpoint": oidc + "/v1/authorize",
+        "token_endpoint": oidc + "/v1/token",
+    }

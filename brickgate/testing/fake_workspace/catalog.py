@@ -66,6 +66,9 @@ ENDPOINTS: tuple[EndpointSpec, ...] = (
     ),
     EndpointSpec("databricks-gpt-5-mini", CHAT_TASK, "llama", "gpt-5-mini-2025-08-07"),
     EndpointSpec(
+        "databricks-gpt-5-1-codex-max", CHAT_TASK, "llama", "gpt-5.1-codex-max-2025-11-19"
+    ),
+    EndpointSpec(
         "databricks-meta-llama-3-1-405b-instruct",
         CHAT_TASK,
         "llama",

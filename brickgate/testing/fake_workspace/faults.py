@@ -55,6 +55,9 @@ class Fault:
     chat answer with that much text, any other JSON answer padded with a ``fake_padding`` field).
     ``cut_after_chunks`` ends an SSE body cleanly without ``[DONE]`` and closes the connection
     (a plain body is cut in half); with ``reset_after_headers`` the cut is a TCP reset instead.
+    ``overloaded_after`` ends a stream after that many events with the provider's in-stream
+    overloaded error (Anthropic ``overloaded_error``, a Responses ``error`` event, or an
+    ``{"error": ...}`` chunk on Chat Completions).
 
     Raises ``ConfigurationError`` when a value is out of range.
     """
@@ -69,6 +72,7 @@ class Fault:
     reset_before_headers: bool = False
     reset_after_headers: bool = False
     huge_body_bytes: int | None = None
+    overloaded_after: int | None = None
 
     def __post_init__(self) -> None:
         if self.status is not None and not 200 <= self.status <= 599:
@@ -77,7 +81,12 @@ class Fault:
             )
         if self.delay_before_headers < 0:
             raise ConfigurationError("Fault.delay_before_headers must be >= 0 seconds")
-        for name in ("cut_after_chunks", "malformed_sse_after", "huge_body_bytes"):
+        for name in (
+            "cut_after_chunks",
+            "malformed_sse_after",
+            "huge_body_bytes",
+            "overloaded_after",
+        ):
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise ConfigurationError(f"Fault.{name} must be >= 0, not {value}")

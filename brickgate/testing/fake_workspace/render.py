@@ -10,7 +10,7 @@ from itertools import cycle, islice
 from typing import Any
 
 from brickgate.testing.fake_workspace.catalog import EndpointSpec
-from brickgate.testing.fake_workspace.exchange import dumps
+from brickgate.testing.fake_workspace.exchange import Reply, dumps, error_reply
 from brickgate.testing.fake_workspace.replies import ChatPlan
 
 CREATED = 1732500000
@@ -231,3 +231,23 @@ def _vector_for(text: str, dims: int, normalized: bool) -> tuple[float, ...]:
 
 def _vector(text: str, spec: EndpointSpec) -> tuple[float, ...]:
     return _vector_for(text, spec.dimensions, spec.normalized)
+
+
+def embeddings_reply(spec: EndpointSpec, body: dict[str, Any]) -> Reply:
+    """The answer to an embeddings request for ``spec``: vectors, or the 400 it deserves."""
+    if not spec.is_embedding:
+        return error_reply(
+            400,
+            "BAD_REQUEST",
+            f"Bad request: endpoint '{spec.name}' serves {spec.task}, not embeddings.",
+        )
+    raw = body.get("input")
+    inputs = [raw] if isinstance(raw, str) else raw
+    if not isinstance(inputs, list) or not inputs or not all(isinstance(t, str) for t in inputs):
+        return error_reply(
+            400,
+            "BAD_REQUEST",
+            "Bad request: 'input' must be a string or a non-empty list of strings.",
+        )
+    headers = (("served-model-name", spec.name),)
+    return Reply(200, embedding_body(spec, inputs), headers=headers)

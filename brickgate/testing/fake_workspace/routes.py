@@ -6,7 +6,7 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
-from brickgate.testing.fake_workspace.auth import TokenBook, TokenGrant, TokenStatus
+from brickgate.testing.fake_workspace.auth import TokenBook, TokenStatus, discovery, token_reply
 from brickgate.testing.fake_workspace.catalog import (
     LIST_BODY,
     EndpointSpec,
@@ -23,7 +23,26 @@ from brickgate.testing.fake_workspace.exchange import (
 )
 from brickgate.testing.fake_workspace.faults import Fault, default_error
 from brickgate.testing.fake_workspace.github import GITHUB_TOKEN_PATH, FakeGitHubActions
-from brickgate.testing.fake_workspace.render import completion_body, embedding_body, stream_events
+from brickgate.testing.fake_workspace.messages_render import anthropic_error
+from brickgate.testing.fake_workspace.protocol_requests import has_cache_control
+from brickgate.testing.fake_workspace.protocol_routes import (
+    ANTHROPIC_MODELS_PATH,
+    GATEWAY_CHAT_PATHS,
+    MESSAGES_PATHS,
+    PROTOCOL_PATHS,
+    TAGS_HEADER,
+    ProtocolDesk,
+    cache_use,
+    chat_cache,
+    responses_only_refusal,
+    tags_problem,
+    with_overload,
+)
+from brickgate.testing.fake_workspace.render import (
+    completion_body,
+    embeddings_reply,
+    stream_events,
+)
 from brickgate.testing.fake_workspace.replies import chat_problem, plan_chat
 from brickgate.testing.fake_workspace.statements import STATEMENTS_PATH, StatementBook
 from brickgate.testing.fake_workspace.user_grants import authorize_reply, github_reply
@@ -32,6 +51,7 @@ MAX_REQUEST_BYTES = 4 * 1024 * 1024
 MAX_STREAM_CHUNKS = 200_000
 _CACHE_SIZE = 512
 _GATEWAY = "/ai-gateway/mlflow/v1/"
+_CACHED_ROOTS = (SERVING_PREFIX, "/ai-gateway/")
 _NOT_JSON = b'{"id": "chatcmpl_truncated", "object": "chat.completion", "choices": [{"messa'
 
 
@@ -46,6 +66,7 @@ class Router:
         self.base_url = ""
         self.statements = StatementBook()
         self._cache: OrderedDict[tuple[str, str, bytes], Reply] = OrderedDict()
+        self.desk = ProtocolDesk(self._resolve)
 
     def handle(self, req: Incoming, fault: Fault | None) -> Reply:
         """Return the answer to ``req``, shaped by ``fault`` when one was scripted for it."""
@@ -61,7 +82,8 @@ class Router:
             if fault.retry_after is not None:
                 reply.headers = (*reply.headers, ("retry-after", fault.retry_after))
             return reply
-        key = (req.path, req.headers.get("x-fake-chunks", ""), req.body)
+        variant = req.headers.get("x-fake-chunks", "") + "|" + req.headers.get(TAGS_HEADER, "")
+        key = (req.path, variant, req.body)
         if _cacheable(req) and key in self._cache and self._authorized(req) is None:
             return self._cache[key]
         reply = self._route(req, None)
@@ -78,10 +100,16 @@ class Router:
                 return Reply(fault.status, fault.body.encode(), content_type=kind)
             if isinstance(fault.body, dict):
                 return Reply(fault.status, dumps(fault.body))
-            return error_reply(fault.status, *default_error(fault.status, req.model))
+            code, message = default_error(fault.status, req.model)
+            if req.path in MESSAGES_PATHS:
+                return anthropic_error(fault.status, message)
+            return error_reply(fault.status, code, message)
         if fault.invalid_json:
             return Reply(200, _NOT_JSON)
         reply = self._route(req, fault.huge_body_bytes)
+        if fault.overloaded_after is not None and reply.events:
+            events = with_overload(req.path, reply.events, fault.overloaded_after)
+            return Reply(reply.status, content_type=reply.content_type, events=events)
         return _padded(reply, fault.huge_body_bytes) if fault.huge_body_bytes else reply
 
     def _authorized(self, req: Incoming) -> Reply | None:
@@ -108,21 +136,26 @@ class Router:
     def _route(self, req: Incoming, huge: int | None) -> Reply:
         path, method = req.path, req.method
         if path == "/oidc/v1/token" and method == "POST":
-            return self._token(req)
+            return token_reply(self.book, req.headers.get("authorization"), req.body)
         if method == "GET" and path == "/oidc/v1/authorize":
             return authorize_reply(self.book.users, req.query)
         if method == "GET" and path == GITHUB_TOKEN_PATH:
             return github_reply(self.github, req)
         if method == "GET" and path == "/oidc/.well-known/oauth-authorization-server":
-            return Reply(200, dumps(self._discovery()))
+            return Reply(200, dumps(discovery(self.base_url)))
         if method == "GET" and path == "/.well-known/databricks-config":
             meta = {"oidc_endpoint": self.base_url + "/oidc", "workspace_id": "1234567890123456"}
             return Reply(200, dumps({**meta, "cloud": "aws"}))
         denied = self._authorized(req)
         if denied is not None:
             return denied
+        tags = tags_problem(req.headers)
+        if tags is not None:
+            return error_reply(400, "BAD_REQUEST", tags)
         if path.startswith(STATEMENTS_PATH):
             return self.statements.handle(req)
+        if path in PROTOCOL_PATHS or path == ANTHROPIC_MODELS_PATH:
+            return self._protocol(req, huge)
         if method == "POST" and path.startswith(SERVING_PREFIX):
             rest = path[len(SERVING_PREFIX) :]
             if rest == "chat/completions":
@@ -150,28 +183,19 @@ class Router:
             return Reply(200, dumps(endpoint_json(spec)))
         return error_reply(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
 
-    def _token(self, req: Incoming) -> Reply:
-        outcome = self.book.grant(req.headers.get("authorization"), req.body)
-        if isinstance(outcome, TokenGrant):
-            grant = {
-                "access_token": outcome.access_token,
-                "token_type": "Bearer",
-                "expires_in": outcome.expires_in,
-                "scope": outcome.scope,
-            }
-            if outcome.refresh_token is not None:
-                grant["refresh_token"] = outcome.refresh_token
-            return Reply(200, dumps(grant), headers=(("cache-control", "no-store"),))
-        refusal = {"error": outcome.error, "error_description": outcome.description}
-        return Reply(outcome.status, dumps(refusal))
+    def _protocol(self, req: Incoming, huge: int | None) -> Reply:
+        if req.path.startswith("/ai-gateway/") and not self.ai_gateway:
+            return error_reply(404, "ENDPOINT_NOT_FOUND", "Invalid path")
+        if req.path == ANTHROPIC_MODELS_PATH:
+            return self.desk.anthropic_models()
+        if req.path in GATEWAY_CHAT_PATHS:
+            return self._chat(req, None, huge)
+        return self.desk.answer(req, huge)
 
-    def _discovery(self) -> dict[str, str]:
-        oidc = self.base_url + "/oidc"
-        return {
-            "issuer": oidc,
-            "authorization_endpoint": oidc + "/v1/authorize",
-            "token_endpoint": oidc + "/v1/token",
-        }
+    def switch_protocols(self, model: str, protocols: frozenset[str]) -> None:
+        """Serve ``model`` over ``protocols`` only from now on (cached answers forgotten)."""
+        self.desk.switched[model] = protocols
+        self._cache.clear()
 
     def _gateway(self, req: Incoming, rest: str, huge: int | None) -> Reply:
         if not self.ai_gateway:
@@ -234,6 +258,8 @@ class Router:
                 f"Bad request: endpoint '{spec.name}' serves llm/v1/embeddings; "
                 'send {"input": [...]} to it, not chat messages.',
             )
+        if "chat" not in self.desk.protocols(spec):
+            return responses_only_refusal(spec.name)
         if "input" in body and "messages" not in body:
             return error_reply(400, "BAD_REQUEST", 'Bad request: json: unknown field "input"')
         problem = chat_problem(spec, body)
@@ -242,10 +268,13 @@ class Router:
         digest = hashlib.blake2b(req.path.encode() + req.body, digest_size=16).hexdigest()
         plan = plan_chat(spec, body, digest, huge)
         headers = (("served-model-name", spec.name), ("x-request-id", digest))
+        cache = cache_use(body["messages"], spec.family == "claude" and has_cache_control(body))
         if body.get("stream") is True:
             events = stream_events(spec, plan, self._chunks(req, body))
-            return Reply(200, content_type="text/event-stream", headers=headers, events=events)
-        return Reply(200, completion_body(spec, plan), headers=headers)
+            reply = Reply(200, content_type="text/event-stream", headers=headers, events=events)
+        else:
+            reply = Reply(200, completion_body(spec, plan), headers=headers)
+        return chat_cache(reply, cache)
 
     def _chunks(self, req: Incoming, body: dict[str, Any]) -> int | None:
         wanted: Any = body.get("fake_chunks", req.headers.get("x-fake-chunks", self.stream_chunks))
@@ -260,32 +289,12 @@ class Router:
         if isinstance(resolved, Reply):
             return resolved
         spec, body = resolved
-        if not spec.is_embedding:
-            return error_reply(
-                400,
-                "BAD_REQUEST",
-                f"Bad request: endpoint '{spec.name}' serves {spec.task}, not embeddings.",
-            )
-        raw = body.get("input")
-        inputs = [raw] if isinstance(raw, str) else raw
-        if (
-            not isinstance(inputs, list)
-            or not inputs
-            or not all(isinstance(t, str) for t in inputs)
-        ):
-            return error_reply(
-                400,
-                "BAD_REQUEST",
-                "Bad request: 'input' must be a string or a non-empty list of strings.",
-            )
-        headers = (("served-model-name", spec.name),)
-        return Reply(200, embedding_body(spec, inputs), headers=headers)
+        return embeddings_reply(spec, body)
 
 
 def _no_endpoint(name: str) -> Reply:
-    return error_reply(
-        404, "RESOURCE_DOES_NOT_EXIST", f"Endpoint with name '{name}' does not exist."
-    )
+    message = f"Endpoint with name '{name}' does not exist."
+    return error_reply(404, "RESOURCE_DOES_NOT_EXIST", message)
 
 
 def _padded(reply: Reply, size: int) -> Reply:
@@ -298,8 +307,4 @@ def _padded(reply: Reply, size: int) -> Reply:
 
 
 def _cacheable(req: Incoming) -> bool:
-    return (
-        req.method == "POST"
-        and len(req.body) < 65536
-        and (req.path.startswith(SERVING_PREFIX) or req.path.startswith(_GATEWAY))
-    )
+    return req.method == "POST" and len(req.body) < 65536 and req.path.startswith(_CACHED_ROOTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -17,6 +17,7 @@ from brickgate.testing.fake_workspace.auth import TokenBook, mask_authorization
 from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
 from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
 from brickgate.testing.fake_workspace.github import GITHUB_TOKEN_PATH, FakeGitHubActions
+from brickgate.testing.fake_workspace.protocol_routes import PROTOCOLS
 from brickgate.testing.fake_workspace.routes import Router
 from brickgate.testing.fake_workspace.server import LOOPBACK, LoopbackServer
 from brickgate.testing.fake_workspace.statements import StatementBook
@@ -60,8 +61,12 @@ class FakeWorkspace:
     /oidc/v1/authorize`` approves at once and redirects to the loopback ``redirect_uri`` with a
     code; the ``authorization_code`` grant checks the PKCE verifier; ``refresh_token`` rotates;
     ``revoke_refresh_tokens()`` kills them) and to workloads whose OIDC token it was told to
-    accept (``federate``, ``github_actions_environ``). ``ai_gateway`` enables the
-    ``/ai-gateway/mlflow/v1`` surface; ``stream_chunks`` fixes how many chunks a stream sends.
+    accept (``federate``, ``github_actions_environ``). ``ai_gateway`` enables the AI Gateway
+    routes (``/ai-gateway/{mlflow,openai,codex,anthropic}/...``); ``stream_chunks`` fixes how
+    many chunks a Chat Completions stream sends. Chat Completions, the Responses API and
+    Anthropic Messages are served per model (codex: Responses only; Claude: all three; others:
+    Chat Completions and Responses); ``protocols`` (or ``serve_protocols``) switches a model,
+    e.g. ``{"acme-support-assistant": ["responses"]}`` makes it Responses-only.
     ``record=False`` keeps no request history (for long benchmarks). Use it as a context manager
     or call ``start()`` / ``stop()``.
 
@@ -81,6 +86,7 @@ class FakeWorkspace:
         bind: str = LOOPBACK,
         clock: Clock | None = None,
         record: bool = True,
+        protocols: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         if bind != LOOPBACK:
             raise ConfigurationError(
@@ -98,6 +104,8 @@ class FakeWorkspace:
             now,
         )
         self._router = Router(self._book, ai_gateway, stream_chunks)
+        for model, served in (protocols or {}).items():
+            self.serve_protocols(model, *served)
         self._faults = FaultQueue()
         self._record = record
         self._lock = threading.Lock()
@@ -229,6 +237,19 @@ class FakeWorkspace:
             "ACTIONS_ID_TOKEN_REQUEST_URL": f"{self.url}{GITHUB_TOKEN_PATH}?api-version=2.0",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": self._router.github.request_token,
         }
+
+    def serve_protocols(self, model: str, *protocols: str) -> None:
+        """Serve ``model`` over ``protocols`` only (``chat``, ``responses``, ``messages``).
+
+        A model without ``chat`` answers Chat Completions with the real 400 "Model X only
+        supports the Responses API...". Raises ``ConfigurationError`` for an unknown protocol.
+        """
+        unknown = set(protocols) - set(PROTOCOLS)
+        if unknown:
+            raise ConfigurationError(
+                f"unknown protocol(s) {sorted(unknown)}; use chat, responses or messages"
+            )
+        self._router.switch_protocols(model, frozenset(protocols))
 
     def expire_tokens(self) -> None:
         """Make every OAuth access token issued so far expired (401 mentioning expiry)."""
