@@ -196,7 +196,11 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
     if removed:
         state.out.print(f"Removed profile {name!r} from: {'; '.join(removed)}.", markup=False)
     else:
-        skipped = f" (not checked, unusable here: {', '.join(unavailable)})" if unavailable else ""
+        skipped = (
+            f" (not usable on this machine, so not checked: {', '.join(unavailable)})"
+            if unavailable
+            else ""
+        )
         state.out.print(
             f"No profile {name!r} was stored by brickgate; nothing removed{skipped}.",
             markup=False,
