@@ -11,11 +11,12 @@ from rich.console import Console
 
 from brickgate.cli.probe import refuse_plain_http
 from brickgate.client import Client
+from brickgate.config import ClientConfig
 from brickgate.container import BrickgateContainer, create_container
 from brickgate.domain.credentials import Credential
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.settings import BrickgateSettings, load_settings
+from brickgate.settings import BrickgateSettings
 
 PIPED_WIDTH = 160
 
@@ -51,13 +52,10 @@ class CliState:
     def settings(self, *, profile: str | None = None, **values: Any) -> BrickgateSettings:
         """Settings from ``BRICKGATE_*`` plus the global options; raises ``ConfigurationError``."""
         chosen = profile if profile is not None else self.profile
-        if chosen is not None:
-            values["profile"] = chosen
-        settings = load_settings(**values)
-        if self.trusted_hosts:
-            hosts = (*settings.trusted_hosts, *self.trusted_hosts)
-            settings = settings.model_copy(update={"trusted_hosts": hosts})
-        return settings
+        config = ClientConfig(
+            profile=chosen, trusted_hosts=self.trusted_hosts, extra_settings=dict(values)
+        )
+        return config.settings()
 
     def container(
         self, settings: BrickgateSettings | None = None, **overrides: Any
