@@ -17,7 +17,9 @@ from brickgate.cli.demo import demo
 from brickgate.cli.errors import exit_code, one_line
 from brickgate.cli.listing import endpoints, models
 from brickgate.cli.login import auth_app, login, logout
+from brickgate.cli.serve import register as register_serve
 from brickgate.cli.state import CliState
+from brickgate.cli.usage import usage
 from brickgate.domain.errors import BrickgateError
 
 
@@ -114,6 +116,8 @@ app.command()(chat)
 app.command()(embed)
 app.command()(demo)
 register_batch(app)
+register_serve(app)
+app.command()(usage)
 
 
 def main() -> None:
