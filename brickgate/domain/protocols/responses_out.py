@@ -200,7 +200,7 @@ class ResponsesStreamWriter:
         events = self._close()
         self._items.append(item)
         self._open = kind
-        added = dict(item)
+        added = {**item, "content": []} if kind == "message" else dict(item)
         events.append(
             self._event("response.output_item.added", output_index=len(self._items) - 1, item=added)
         )
