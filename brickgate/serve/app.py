@@ -129,6 +129,14 @@ class _Relay(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         reply = self.reply
+        finished = False
+
+        def finish() -> None:
+            nonlocal finished
+            if not finished:
+                finished = True
+                self.done(reply.tally)
+
         try:
             if reply.stream is None:
                 start = {
@@ -137,21 +145,23 @@ class _Relay(Response):
                     "headers": self._head(len(reply.body)),
                 }
                 await send(start)
+                finish()
                 await send({"type": "http.response.body", "body": reply.body})
                 return
-            await self._stream(receive, send)
+            await self._stream(receive, send, finish)
         finally:
-            self.done(reply.tally)
+            finish()
 
-    async def _stream(self, receive: Receive, send: Send) -> None:
+    async def _stream(self, receive: Receive, send: Send, finish: Callable[[], None]) -> None:
         stream = self.reply.stream
         assert stream is not None
+        tally = self.reply.tally
         async with anyio.create_task_group() as group:
 
             async def watch() -> None:
                 while (await receive())["type"] != "http.disconnect":
                     pass
-                self.reply.tally.error = self.reply.tally.error or "ClientDisconnected"
+                tally.status, tally.error = 499, tally.error or "ClientDisconnected"
                 group.cancel_scope.cancel()
 
             group.start_soon(watch)
@@ -165,6 +175,7 @@ class _Relay(Response):
                 )
                 async for piece in stream:
                     await send({"type": "http.response.body", "body": piece, "more_body": True})
+                finish()
                 await send({"type": "http.response.body", "body": b""})
             finally:
                 with anyio.CancelScope(shield=True):

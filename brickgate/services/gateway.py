@@ -13,6 +13,8 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
+import anyio
+
 from brickgate.domain.calls import Answer, Call, StreamCall
 from brickgate.domain.calls.answers import encode_json, json_object
 from brickgate.domain.calls.headers import tags_header
@@ -336,4 +338,5 @@ async def _translated(
         message = error.message if isinstance(error, ApiError) else str(error)
         yield writer.failure(tally.status, message)
     finally:
-        await events.aclose()
+        with anyio.CancelScope(shield=True):
+            await events.aclose()

@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import anyio
+
 from brickgate.domain.chat import Adjustment, ChatChunk, Usage
 from brickgate.domain.errors import (
     ApiError,
@@ -156,4 +158,5 @@ async def raw_stream(
             json.loads(error_body(tally.protocol, tally.status, _message(error))), "error"
         )
     finally:
-        await events.aclose()
+        with anyio.CancelScope(shield=True):
+            await events.aclose()
