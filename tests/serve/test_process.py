@@ -24,7 +24,8 @@ KEY = "bgk-process-test-key-0123456789abcdef"
 def test_importing_brickgate_and_its_cli_loads_no_server_code() -> None:
     code = (
         "import sys, brickgate; brickgate.Client; "
-        "print(sorted(m for m in ('starlette', 'uvicorn', 'brickgate.serve') if m in sys.modules)); "
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'brickgate.serve') "
+        "if m in sys.modules)); "
         "import brickgate.cli.app; "
         "print(sorted(m for m in ('uvicorn', 'prometheus_client', 'brickgate.serve') "
         "if m in sys.modules))"
