@@ -38,6 +38,15 @@ def _imports() -> Any:
     return server
 
 
+def _run_loop(coroutine: Any) -> Any:
+    """Run ``coroutine`` on uvloop when it is installed (the serve extra), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
+
+
 def _ledger(usage_db: Path | None, no_usage: bool) -> UsageLedger | None:
     from brickgate.adapters.usage_ledger import UsageLedger, default_ledger_path
 
@@ -139,7 +148,7 @@ def serve(
             out.print(f"  Usage ledger: {ledger.path}  (brickgate usage)")
         sys.stdout.flush()
 
-    asyncio.run(
+    _run_loop(
         _serve(
             state,
             profile,
@@ -174,7 +183,7 @@ def run(
     sock = server_module.bind_socket(server_module.LOOPBACK, 0)
     hosts = server_module.allowed_hosts(server_module.LOOPBACK, sock.getsockname()[1])
     ledger = _ledger(usage_db, no_usage)
-    status = asyncio.run(
+    status = _run_loop(
         _serve(
             state,
             profile,

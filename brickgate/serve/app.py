@@ -32,6 +32,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 _OPEN_PATHS = ("/healthz",)
+_QUEUED_PIECES = 64
+_BATCH_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,7 @@ class _Relay(Response):
         stream = self.reply.stream
         assert stream is not None
         tally = self.reply.tally
+        pieces, taken = anyio.create_memory_object_stream[bytes](_QUEUED_PIECES)
         async with anyio.create_task_group() as group:
 
             async def watch() -> None:
@@ -164,22 +167,36 @@ class _Relay(Response):
                 tally.status, tally.error = 499, tally.error or "ClientDisconnected"
                 group.cancel_scope.cancel()
 
+            async def pump() -> None:
+                async with pieces:
+                    try:
+                        async for piece in stream:
+                            try:
+                                pieces.send_nowait(piece)
+                            except anyio.WouldBlock:
+                                await pieces.send(piece)
+                    finally:
+                        with anyio.CancelScope(shield=True):
+                            await stream.aclose()  # type: ignore[attr-defined]
+
             group.start_soon(watch)
-            try:
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": self.reply.status,
-                        "headers": self._head(None),
-                    }
-                )
-                async for piece in stream:
-                    await send({"type": "http.response.body", "body": piece, "more_body": True})
-                finish()
-                await send({"type": "http.response.body", "body": b""})
-            finally:
-                with anyio.CancelScope(shield=True):
-                    await stream.aclose()  # type: ignore[attr-defined]
+            group.start_soon(pump)
+            start = {"type": "http.response.start", "status": self.reply.status}
+            await send({**start, "headers": self._head(None)})
+            async with taken:
+                async for piece in taken:
+                    batch, size = [piece], len(piece)
+                    while size < _BATCH_BYTES:
+                        try:
+                            more = taken.receive_nowait()
+                        except (anyio.WouldBlock, anyio.EndOfStream):
+                            break
+                        batch.append(more)
+                        size += len(more)
+                    body = batch[0] if len(batch) == 1 else b"".join(batch)
+                    await send({"type": "http.response.body", "body": body, "more_body": True})
+            finish()
+            await send({"type": "http.response.body", "body": b""})
             group.cancel_scope.cancel()
 
 

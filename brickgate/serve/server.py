@@ -75,11 +75,16 @@ def allowed_hosts(host: str, port: int, extra: Sequence[str] = ()) -> frozenset[
 
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket on ``host:port`` (``port=0``: a free one); ``ConfigurationError``
-    when the address cannot be bound."""
+    when the address cannot be bound.
+
+    It is made with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY`` on every accepted
+    connection (without it a reply written in two parts waits ~40 ms for a delayed ACK).
+    """
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((host.strip("[]"), port))
         sock.listen(2048)
     except OSError as error:

@@ -38,8 +38,7 @@ from brickgate.domain.chat import Adjustment, ChatChunk, ChatResponse, Usage
 from brickgate.domain.errors import ApiError, BrickgateError
 from brickgate.domain.protocols.anthropic_in import messages_parts
 from brickgate.domain.protocols.anthropic_reply import decode_messages_reply
-from brickgate.domain.protocols.anthropic_stream import MessagesEventReader
-from brickgate.domain.protocols.chat_completions import ChatEventReader, decode_chat_reply
+from brickgate.domain.protocols.chat_completions import decode_chat_reply
 from brickgate.domain.protocols.choice import CHAT, MESSAGES, RESPONSES, is_responses_only
 from brickgate.domain.protocols.native import native_body, native_protocols
 from brickgate.domain.protocols.openai_in import (
@@ -52,7 +51,7 @@ from brickgate.domain.protocols.openai_in import (
 from brickgate.domain.protocols.openai_out import embeddings_json, models_json
 from brickgate.domain.protocols.responses_in import responses_parts
 from brickgate.domain.protocols.responses_reply import decode_responses_reply
-from brickgate.domain.protocols.responses_stream import ResponsesEventReader
+from brickgate.domain.protocols.usage_scan import UsageScanner
 from brickgate.ports._async.workspace import AsyncEventStream
 from brickgate.services._async.chat import AsyncChatService
 from brickgate.services.gateway_replies import (
@@ -81,11 +80,6 @@ _DECODERS: dict[str, Callable[[Mapping[str, Any]], ChatResponse]] = {
     CHAT: decode_chat_reply,
     MESSAGES: decode_messages_reply,
     RESPONSES: decode_responses_reply,
-}
-_READERS: dict[str, Callable[[], Any]] = {
-    CHAT: ChatEventReader,
-    MESSAGES: MessagesEventReader,
-    RESPONSES: ResponsesEventReader,
 }
 _FORWARDED = {MESSAGES: ("anthropic-version", "anthropic-beta"), RESPONSES: (), CHAT: ()}
 
@@ -269,8 +263,7 @@ class GatewayService:
         events: AsyncEventStream[bytes] = await self._open(
             lambda route: build(route, passthrough_stream_call), chat=chat
         )
-        reader = _READERS[protocol]()
-        iterator = raw_stream(events, tally, reader.feed)
+        iterator = raw_stream(events, tally, UsageScanner(protocol))
         return GatewayReply(200, tally, stream=iterator, media_type=EVENT_STREAM, headers=headers)
 
     async def _send(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 
-from brickgate.domain.chat import Adjustment, ChatChunk, Usage
+from brickgate.domain.chat import Adjustment, Usage
 from brickgate.domain.errors import (
     ApiError,
     BrickgateError,
@@ -19,6 +19,7 @@ from brickgate.domain.errors import (
 )
 from brickgate.domain.protocols.anthropic_out import anthropic_error
 from brickgate.domain.protocols.openai_out import openai_error
+from brickgate.domain.protocols.usage_scan import UsageScanner
 from brickgate.ports._async.workspace import AsyncEventStream
 
 __all__ = [
@@ -141,17 +142,15 @@ def error_reply(tally: Tally, error: BaseException) -> GatewayReply:
 
 
 async def raw_stream(
-    events: AsyncEventStream[bytes],
-    tally: Tally,
-    watch: Callable[[bytes], Iterable[ChatChunk]] | None,
+    events: AsyncEventStream[bytes], tally: Tally, scanner: UsageScanner
 ) -> AsyncIterator[bytes]:
-    """The upstream bytes unchanged; ``watch`` reads usage on the side; closes ``events``."""
+    """The upstream bytes unchanged; ``scanner`` reads usage on the side; closes ``events``."""
+    feed = scanner.feed
     try:
         async for piece in events:
-            if watch is not None:
-                for chunk in watch(piece):
-                    tally.note(chunk.usage)
+            feed(piece)
             yield piece
+        tally.note(scanner.usage())
     except BrickgateError as error:
         tally.status, tally.error = error_status(error), type(error).__name__
         yield sse_event(
