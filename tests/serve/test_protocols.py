@@ -162,6 +162,11 @@ def test_messages_for_claude_pass_through_unchanged(stubbed) -> None:  # type: i
     ) as stream:
         assert "".join(stream.text_stream) == "native hello"
     assert stubs[0].calls[-1][0] == "passthrough-stream"
+    gateway.stop()
+    rows = gateway.ledger.totals(since=0, by="model")
+    assert [(r.group, r.requests, r.prompt_tokens, r.completion_tokens) for r in rows] == [
+        (CLAUDE, 2, 22, 14)
+    ]
 
 
 def test_responses_for_gpt_pass_through_and_codex_chat_is_translated(stubbed) -> None:  # type: ignore[no-untyped-def]

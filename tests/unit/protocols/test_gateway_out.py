@@ -31,6 +31,7 @@ from brickgate.domain.protocols.responses_in import responses_parts
 from brickgate.domain.protocols.responses_out import ResponsesStreamWriter, response_json
 from brickgate.domain.protocols.responses_reply import decode_responses_reply
 from brickgate.domain.protocols.responses_stream import ResponsesEventReader
+from brickgate.domain.protocols.usage_scan import UsageScanner
 from brickgate.domain.streaming import StreamAssembler
 
 USAGE = Usage(prompt_tokens=12, completion_tokens=5, total_tokens=17)
@@ -327,3 +328,35 @@ def test_native_bodies_get_the_output_cap_rules() -> None:
     assert body["max_tokens"] == 64000 and adjustments[0].rule == "default_max_tokens"
     assert native_body("responses", {"max_output_tokens": 5}, 100) == ({"max_output_tokens": 5}, ())
     assert native_body("chat", {"x": 1}, 100) == ({"x": 1}, ())
+
+
+def _scan(protocol: str, data: bytes, piece: int = 7) -> Usage | None:
+    scanner = UsageScanner(protocol)
+    for start in range(0, len(data), piece):
+        scanner.feed(data[start : start + piece])
+    return scanner.usage()
+
+
+def test_usage_is_read_from_the_head_and_tail_of_a_relayed_stream() -> None:
+    filler = [chat_chunk_json(ChatChunk(text="x" * 50), model="m", completion_id="c", created=1)]
+    last = chat_chunk_json(ChatChunk(usage=USAGE), model="m", completion_id="c", created=1)
+    chat = b"".join(b"data: " + json.dumps(p).encode() + b"\n\n" for p in filler * 2000 + [last])
+    assert len(chat) > 200_000
+    usage = _scan("chat", chat + b"data: [DONE]\n\n", piece=997)
+    assert usage is not None and (usage.prompt_tokens, usage.completion_tokens) == (12, 5)
+    writer = MessagesStreamWriter(model="m", message_id="msg_1")
+    events = writer.start() + writer.feed(CHUNKS[0]) + writer.feed(CHUNKS[-1]) + writer.finish()
+    events[0][1]["message"]["usage"] = {"input_tokens": 30, "cache_read_input_tokens": 10}
+    usage = _scan("messages", sse(events))
+    assert usage is not None
+    # message_delta's input_tokens (12) is the final count; the cache read (10) stays.
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.cache_read_input_tokens) == (
+        22,
+        5,
+        10,
+    )
+    writer_r = ResponsesStreamWriter(model="m", response_id="r1", created=1)
+    events = writer_r.start() + writer_r.feed(CHUNKS[-1]) + writer_r.finish()
+    usage = _scan("responses", sse(events))
+    assert usage is not None and usage.completion_tokens == 5
+    assert _scan("chat", b"data: {not json\n\n") is None
