@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["register", "run", "serve"]
 
+_UPSTREAM_CONNECTIONS = 200
 _EXTRA = "the gateway needs the serve extra: pip install 'brickgate[serve]'"
 
 PortOption = Annotated[int, typer.Option("--port", help="TCP port to listen on.")]
@@ -71,6 +72,10 @@ async def _serve(
     from brickgate.services.gateway import GatewayService
 
     _, container = state.connect(profile=profile)
+    pool: Any = container.async_http_client
+    pool.add_kwargs(
+        max_connections=_UPSTREAM_CONNECTIONS, max_keepalive_connections=_UPSTREAM_CONNECTIONS
+    )
     session = container.async_session()
     gateway = GatewayService(session.services.chat)
     options = GatewayOptions(key, hosts, max_body=max_body, cors_origins=cors)
