@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import anyio
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
@@ -17,8 +16,10 @@ from starlette.routing import Route
 
 from brickgate.adapters.usage_ledger import LedgerRow, UsageLedger
 from brickgate.domain.json_limits import loads_bounded
-from brickgate.serve.keys import key_id, keys_match
+from brickgate.serve.guard import ASGIApp, Guard
+from brickgate.serve.keys import key_id
 from brickgate.serve.metrics import CONTENT_TYPE_LATEST, GatewayMetrics
+from brickgate.serve.relay import Relay
 from brickgate.services.gateway import GatewayService
 from brickgate.services.gateway_replies import GatewayReply, Tally, error_body
 
@@ -26,14 +27,6 @@ __all__ = ["DEFAULT_MAX_BODY", "GatewayOptions", "create_app"]
 
 DEFAULT_MAX_BODY = 32 * 1024 * 1024
 log = logging.getLogger("brickgate.serve")
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
-_OPEN_PATHS = ("/healthz",)
-_QUEUED_PIECES = 64
-_BATCH_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -54,150 +47,6 @@ class GatewayOptions:
 
 class _TooLarge(Exception):
     pass
-
-
-def _protocol_of(path: str) -> str:
-    if path.startswith("/v1/messages"):
-        return "messages"
-    if path.startswith("/v1/responses"):
-        return "responses"
-    return "chat"
-
-
-async def _send_json(send: Send, status: int, body: bytes, headers: Mapping[str, str] = {}) -> None:
-    raw = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    raw += [(k.encode(), v.encode()) for k, v in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw})
-    await send({"type": "http.response.body", "body": body})
-
-
-class _Guard:
-    """Checks the ``Host`` header (every request) and the local key (all but ``/healthz``)."""
-
-    def __init__(self, app: ASGIApp, options: GatewayOptions, metrics: GatewayMetrics) -> None:
-        self._app = app
-        self._key = options.key
-        self._hosts = frozenset(host.lower() for host in options.allowed_hosts)
-        self._metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self._app(scope, receive, send)
-            return
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        path = scope.get("path", "")
-        protocol = _protocol_of(path)
-        if headers.get("host", "").lower() not in self._hosts:
-            message = "the Host header names no address this gateway serves (DNS rebinding guard)"
-            self._metrics.requests.labels("-", protocol, "421").inc()
-            await _send_json(send, 421, error_body(protocol, 421, message))
-            return
-        if path not in _OPEN_PATHS and scope.get("method") != "OPTIONS":
-            given = headers.get("x-api-key") or ""
-            auth = headers.get("authorization", "")
-            if not given and auth[:7].lower() == "bearer ":
-                given = auth[7:].strip()
-            if not given or not keys_match(given, self._key):
-                message = (
-                    "missing or wrong gateway key: send it as 'Authorization: Bearer KEY' "
-                    "or 'x-api-key: KEY'"
-                )
-                self._metrics.requests.labels("-", protocol, "401").inc()
-                await _send_json(send, 401, error_body(protocol, 401, message))
-                return
-        await self._app(scope, receive, send)
-
-
-class _Relay(Response):
-    """Sends a ``GatewayReply``; a stream is relayed piece by piece (each ``send`` awaited, so
-    a slow reader slows the upstream read) and closed when the caller goes away."""
-
-    def __init__(self, reply: GatewayReply, done: Callable[[Tally], None]) -> None:
-        self.reply = reply
-        self.done = done
-        self.status_code = reply.status
-        self.background = None
-
-    def _head(self, length: int | None) -> list[tuple[bytes, bytes]]:
-        headers = [(b"content-type", self.reply.media_type.encode("latin-1"))]
-        if length is not None:
-            headers.append((b"content-length", str(length).encode()))
-        else:
-            headers.append((b"cache-control", b"no-cache"))
-        headers += [
-            (k.encode("latin-1"), v.encode("latin-1")) for k, v in self.reply.headers.items()
-        ]
-        return headers
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        reply = self.reply
-        finished = False
-
-        def finish() -> None:
-            nonlocal finished
-            if not finished:
-                finished = True
-                self.done(reply.tally)
-
-        try:
-            if reply.stream is None:
-                start = {
-                    "type": "http.response.start",
-                    "status": reply.status,
-                    "headers": self._head(len(reply.body)),
-                }
-                await send(start)
-                finish()
-                await send({"type": "http.response.body", "body": reply.body})
-                return
-            await self._stream(receive, send, finish)
-        finally:
-            finish()
-
-    async def _stream(self, receive: Receive, send: Send, finish: Callable[[], None]) -> None:
-        stream = self.reply.stream
-        assert stream is not None
-        tally = self.reply.tally
-        pieces, taken = anyio.create_memory_object_stream[bytes](_QUEUED_PIECES)
-        async with anyio.create_task_group() as group:
-
-            async def watch() -> None:
-                while (await receive())["type"] != "http.disconnect":
-                    pass
-                tally.status, tally.error = 499, tally.error or "ClientDisconnected"
-                group.cancel_scope.cancel()
-
-            async def pump() -> None:
-                async with pieces:
-                    try:
-                        async for piece in stream:
-                            try:
-                                pieces.send_nowait(piece)
-                            except anyio.WouldBlock:
-                                await pieces.send(piece)
-                    finally:
-                        with anyio.CancelScope(shield=True):
-                            await stream.aclose()  # type: ignore[attr-defined]
-
-            group.start_soon(watch)
-            group.start_soon(pump)
-            start = {"type": "http.response.start", "status": self.reply.status}
-            await send({**start, "headers": self._head(None)})
-            async with taken:
-                async for piece in taken:
-                    batch, size = [piece], len(piece)
-                    while size < _BATCH_BYTES:
-                        try:
-                            more = taken.receive_nowait()
-                        except (anyio.WouldBlock, anyio.EndOfStream):
-                            break
-                        batch.append(more)
-                        size += len(more)
-                    body = batch[0] if len(batch) == 1 else b"".join(batch)
-                    await send({"type": "http.response.body", "body": body, "more_body": True})
-            finish()
-            await send({"type": "http.response.body", "body": b""})
-            group.cancel_scope.cancel()
 
 
 class _Handlers:
@@ -298,7 +147,7 @@ class _Handlers:
         except BaseException:
             done(Tally(protocol, status=500, error="cancelled"))
             raise
-        return _Relay(reply, done)
+        return Relay(reply, done)
 
     async def chat(self, request: Request) -> Response:
         return await self._post(request, "chat", self.gateway.chat_completions)
@@ -317,7 +166,7 @@ class _Handlers:
 
     async def models(self, request: Request) -> Response:
         done = self._finisher(self.clock())
-        return _Relay(await self.gateway.models(), done)
+        return Relay(await self.gateway.models(), done)
 
     async def healthz(self, request: Request) -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
@@ -353,7 +202,7 @@ def create_app(
         Route("/metrics", handlers.metrics_text, methods=["GET"]),
     ]
     inner: ASGIApp = Starlette(routes=routes)
-    guarded: ASGIApp = _Guard(inner, options, metrics)
+    guarded: ASGIApp = Guard(inner, options.key, options.allowed_hosts, metrics)
     if options.cors_origins:
         cors: Any = CORSMiddleware(
             guarded,

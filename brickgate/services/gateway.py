@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-import anyio
-
 from brickgate.domain.calls import Answer, Call, StreamCall
-from brickgate.domain.calls.answers import encode_json, json_object
+from brickgate.domain.calls.answers import encode_json
 from brickgate.domain.calls.headers import tags_header
 from brickgate.domain.calls.messages import messages_path
 from brickgate.domain.calls.passthrough import (
@@ -34,11 +32,9 @@ from brickgate.domain.calls.serving import (
     chat_path,
     surface_fail,
 )
-from brickgate.domain.chat import Adjustment, ChatChunk, ChatResponse, Usage
+from brickgate.domain.chat import Adjustment
 from brickgate.domain.errors import ApiError, BrickgateError
 from brickgate.domain.protocols.anthropic_in import messages_parts
-from brickgate.domain.protocols.anthropic_reply import decode_messages_reply
-from brickgate.domain.protocols.chat_completions import decode_chat_reply
 from brickgate.domain.protocols.choice import CHAT, MESSAGES, RESPONSES, is_responses_only
 from brickgate.domain.protocols.native import native_body, native_protocols
 from brickgate.domain.protocols.openai_in import (
@@ -50,7 +46,6 @@ from brickgate.domain.protocols.openai_in import (
 )
 from brickgate.domain.protocols.openai_out import embeddings_json, models_json
 from brickgate.domain.protocols.responses_in import responses_parts
-from brickgate.domain.protocols.responses_reply import decode_responses_reply
 from brickgate.domain.protocols.usage_scan import UsageScanner
 from brickgate.ports._async.workspace import AsyncEventStream
 from brickgate.services._async.chat import AsyncChatService
@@ -60,15 +55,16 @@ from brickgate.services.gateway_replies import (
     Tally,
     adjustments_header,
     error_reply,
-    error_status,
     json_bytes,
     raw_stream,
+    usage_of,
 )
 from brickgate.services.gateway_writers import (
     ChatWriter,
     MessagesWriter,
     ReplyWriter,
     ResponsesWriter,
+    translated,
 )
 from brickgate.services.preparation import ChatPlan
 from brickgate.services.surfaces import Route
@@ -76,11 +72,6 @@ from brickgate.services.surfaces import Route
 __all__ = ["GatewayService"]
 
 T = TypeVar("T")
-_DECODERS: dict[str, Callable[[Mapping[str, Any]], ChatResponse]] = {
-    CHAT: decode_chat_reply,
-    MESSAGES: decode_messages_reply,
-    RESPONSES: decode_responses_reply,
-}
 _FORWARDED = {MESSAGES: ("anthropic-version", "anthropic-beta"), RESPONSES: (), CHAT: ()}
 
 
@@ -195,7 +186,7 @@ class GatewayService:
             headers = adjustments_header(reply.adjustments)
             return GatewayReply(200, tally, writer.whole(reply), headers=headers)
         events = await self._open(plan.stream_call, chat=chat)
-        stream = _translated(events, writer, tally)
+        stream = translated(events, writer, tally)
         headers = adjustments_header(plan.request.adjustments)
         return GatewayReply(200, tally, stream=stream, media_type=EVENT_STREAM, headers=headers)
 
@@ -254,7 +245,7 @@ class GatewayService:
             answer: Answer = await self._send(
                 lambda route: build(route, passthrough_call), chat=chat
             )
-            tally.usage = _usage_of(protocol, answer)
+            tally.usage = usage_of(protocol, answer)
             tally.request_id = answer.headers.get("x-request-id", "")
             media = answer.headers.get("content-type", "application/json")
             return GatewayReply(
@@ -306,30 +297,3 @@ def _failing(call: Any, surface: Any, discovering: bool) -> Any:
         return error if isinstance(error, SurfaceAbsentError) else passthrough_error(answer)
 
     return replace(call, fail=fail)
-
-
-def _usage_of(protocol: str, answer: Answer) -> Usage | None:
-    try:
-        return _DECODERS[protocol](json_object(answer)).usage
-    except BrickgateError:
-        return None
-
-
-async def _translated(
-    events: AsyncEventStream[ChatChunk], writer: ReplyWriter, tally: Tally
-) -> AsyncIterator[bytes]:
-    try:
-        yield writer.start()
-        async for chunk in events:
-            tally.note(chunk.usage)
-            piece = writer.feed(chunk)
-            if piece:
-                yield piece
-        yield writer.finish()
-    except BrickgateError as error:
-        tally.status, tally.error = error_status(error), type(error).__name__
-        message = error.message if isinstance(error, ApiError) else str(error)
-        yield writer.failure(tally.status, message)
-    finally:
-        with anyio.CancelScope(shield=True):
-            await events.aclose()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import anyio
 
-from brickgate.domain.chat import Adjustment, Usage
+from brickgate.domain.calls import Answer
+from brickgate.domain.calls.answers import json_object
+from brickgate.domain.chat import Adjustment, ChatResponse, Usage
 from brickgate.domain.errors import (
     ApiError,
     BrickgateError,
@@ -18,7 +20,11 @@ from brickgate.domain.errors import (
     TransportError,
 )
 from brickgate.domain.protocols.anthropic_out import anthropic_error
+from brickgate.domain.protocols.anthropic_reply import decode_messages_reply
+from brickgate.domain.protocols.chat_completions import decode_chat_reply
+from brickgate.domain.protocols.choice import CHAT, MESSAGES, RESPONSES
 from brickgate.domain.protocols.openai_out import openai_error
+from brickgate.domain.protocols.responses_reply import decode_responses_reply
 from brickgate.domain.protocols.usage_scan import UsageScanner
 from brickgate.ports._async.workspace import AsyncEventStream
 
@@ -33,8 +39,14 @@ __all__ = [
     "json_bytes",
     "raw_stream",
     "sse_event",
+    "usage_of",
 ]
 
+_DECODERS: dict[str, Callable[[Mapping[str, Any]], ChatResponse]] = {
+    CHAT: decode_chat_reply,
+    MESSAGES: decode_messages_reply,
+    RESPONSES: decode_responses_reply,
+}
 ADJUSTMENTS_HEADER = "x-brickgate-adjustments"
 JSON_TYPE = "application/json"
 EVENT_STREAM = "text/event-stream"
@@ -159,3 +171,11 @@ async def raw_stream(
     finally:
         with anyio.CancelScope(shield=True):
             await events.aclose()
+
+
+def usage_of(protocol: str, answer: Answer) -> Usage | None:
+    """The usage in a relayed non-streamed ``answer`` in ``protocol`` (``None`` if unreadable)."""
+    try:
+        return _DECODERS[protocol](json_object(answer)).usage
+    except BrickgateError:
+        return None

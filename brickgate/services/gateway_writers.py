@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Protocol
 
+import anyio
+
 from brickgate.domain.chat import ChatChunk, ChatResponse
+from brickgate.domain.errors import ApiError, BrickgateError
 from brickgate.domain.protocols.anthropic_out import (
     MessagesStreamWriter,
     anthropic_error,
@@ -19,9 +23,10 @@ from brickgate.domain.protocols.responses_out import (
     ResponsesStreamWriter,
     response_json,
 )
-from brickgate.services.gateway_replies import json_bytes, sse_event
+from brickgate.ports._async.workspace import AsyncEventStream
+from brickgate.services.gateway_replies import Tally, error_status, json_bytes, sse_event
 
-__all__ = ["ChatWriter", "MessagesWriter", "ReplyWriter", "ResponsesWriter"]
+__all__ = ["ChatWriter", "MessagesWriter", "ReplyWriter", "ResponsesWriter", "translated"]
 
 _DONE = b"data: [DONE]\n\n"
 
@@ -129,3 +134,25 @@ class ResponsesWriter:
         error = openai_error(status, message)["error"]
         data = {"type": "error", "code": error["type"], "message": message, "param": None}
         return sse_event(data, "error")
+
+
+async def translated(
+    events: AsyncEventStream[ChatChunk], writer: ReplyWriter, tally: Tally
+) -> AsyncIterator[bytes]:
+    """``events`` written by ``writer`` in the caller's protocol; an error mid-stream becomes
+    the protocol's error event; closes ``events``."""
+    try:
+        yield writer.start()
+        async for chunk in events:
+            tally.note(chunk.usage)
+            piece = writer.feed(chunk)
+            if piece:
+                yield piece
+        yield writer.finish()
+    except BrickgateError as error:
+        tally.status, tally.error = error_status(error), type(error).__name__
+        message = error.message if isinstance(error, ApiError) else str(error)
+        yield writer.failure(tally.status, message)
+    finally:
+        with anyio.CancelScope(shield=True):
+            await events.aclose()
