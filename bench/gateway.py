@@ -244,7 +244,7 @@ def measure(args: Any) -> dict[str, Any]:
     server_cpu, _ = cpus()
     upstream = Server(args.server, server_cpu)
     try:
-        gateway = Gateway(upstream.port, server_cpu)
+        gateway = Gateway(upstream.port, None)
         try:
             targets = _targets(upstream.port, gateway.port)
             runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
@@ -287,7 +287,9 @@ def render(results: dict[str, Any]) -> str:
 
     return "\n".join(
         [
-            f"Upstream: `{results['server']}`; medians of {results['reps']} repetitions.",
+            f"Upstream: `{results['server']}`; medians of {results['reps']} repetitions; "
+            f"{os.cpu_count()} cores, load average (1 min) {results['loadavg'][0]:.2f} at the "
+            f"start, {results['loadavg'][1]:.2f} at the end.",
             "",
             "| measure | direct | through the gateway | added / ratio | goal | met |",
             "|---|---:|---:|---:|---:|:---:|",
@@ -295,11 +297,11 @@ def render(results: dict[str, Any]) -> str:
                 "sequential chat p50",
                 "p50_ms",
                 " ms",
-                f"+{added_p50:.2f} ms",
+                f"{added_p50:+.2f} ms",
                 "<= +1 ms",
                 met(added_p50 <= GOALS["p50_added_ms"]),
             ),
-            row("sequential chat p99", "p99_ms", " ms", f"+{added_p99:.2f} ms", "", ""),
+            row("sequential chat p99", "p99_ms", " ms", f"{added_p99:+.2f} ms", "", ""),
             row(
                 "streaming chunks/s",
                 "chunks_per_s",
@@ -330,7 +332,9 @@ def render(results: dict[str, Any]) -> str:
 
 def cmd_gateway(args: Any) -> None:
     """Measure, print and write the gateway table."""
+    load_start = os.getloadavg()[0]
     results = measure(args)
+    results["loadavg"] = [load_start, os.getloadavg()[0]]
     markdown = render(results)
     out_dir = os.path.join(HERE, "results")
     os.makedirs(out_dir, exist_ok=True)
