@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -143,3 +145,45 @@ def test_usage_shows_totals_from_the_ledger(ws: FakeWorkspace, tmp_path: Path) -
     assert rows[0]["prompt_tokens"] > 0
     table = brickgate("usage", "--usage-db", str(db), "--by", "day")
     assert table.returncode == 0 and "requests" in table.stdout
+
+
+def test_run_forwards_a_signal_to_the_command(ws: FakeWorkspace, tmp_path: Path) -> None:
+    code = (
+        "import signal, sys, time; "
+        "signal.signal(signal.SIGTERM, lambda *a: sys.exit(42)); "
+        "print('ready', flush=True); time.sleep(60)"
+    )
+    out = (tmp_path / "out.txt").open("w+")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "brickgate",
+            "--trust-host",
+            "127.0.0.1",
+            "run",
+            "--no-usage",
+            "--",
+            sys.executable,
+            "-c",
+            code,
+        ],
+        env={**os.environ, **workspace_env(ws)},
+        stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        for _ in range(600):
+            out.seek(0)
+            if "ready" in out.read():
+                break
+            assert process.poll() is None
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(0.1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(30) == 42
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(30)
+        out.close()
