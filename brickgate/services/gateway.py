@@ -247,6 +247,9 @@ class GatewayService:
             )
             tally.usage = usage_of(protocol, answer)
             tally.request_id = answer.headers.get("x-request-id", "")
+            rid = tally.request_id
+            if rid.isascii() and rid.isprintable() and 0 < len(rid) <= 200:
+                headers["x-request-id"] = rid
             media = answer.headers.get("content-type", "application/json")
             return GatewayReply(
                 answer.status, tally, answer.body, media_type=media, headers=headers

@@ -153,6 +153,7 @@ def test_messages_for_claude_pass_through_unchanged(stubbed) -> None:  # type: i
     )
     assert answer.status_code == 200
     assert answer.json()["id"] == "msg_native"
+    assert answer.headers["x-request-id"] == "rid-1"
     assert "max_tokens" in answer.headers["x-brickgate-adjustments"]
     operation, path, sent = stubs[0].calls[-1]
     assert (operation, path) == ("passthrough", "/serving-endpoints/anthropic/v1/messages")
