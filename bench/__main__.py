@@ -2,6 +2,7 @@
 
 python -m bench run [--reps 3] [--scenarios import,seq,stream,async10,async100]
 python -m bench profile --scenario seq|stream [--system brickgate]
+python -m bench gateway [--reps 3] [--server fakews|fast]
 """
 
 from __future__ import annotations
@@ -156,7 +157,21 @@ def main() -> None:
     prof.add_argument("--n", type=int, default=2000)
     prof.add_argument("--chunks", type=int, default=5000)
     prof.add_argument("--top", type=int, default=30)
+    gateway = sub.add_parser("gateway", help="the local gateway against calling directly")
+    gateway.add_argument("--reps", type=int, default=3)
+    gateway.add_argument("--server", choices=["fast", "fakews"], default="fakews")
+    gateway.add_argument("--n", type=int, default=1000, help="sequential requests")
+    gateway.add_argument("--warmup", type=int, default=100)
+    gateway.add_argument("--chunks", type=int, default=5000, help="chunks in the stream")
+    gateway.add_argument("--async-n", type=int, default=500, help="httpx requests, 100 in flight")
+    gateway.add_argument("--raw-n", type=int, default=3000, help="raw requests, 100 in flight")
+    gateway.add_argument("--no-latest", dest="latest", action="store_false", help="keep GATEWAY.md")
     args = parser.parse_args()
+    if args.cmd == "gateway":
+        from bench.gateway import cmd_gateway
+
+        cmd_gateway(args)
+        return
     {"run": cmd_run, "worker": cmd_worker, "profile": cmd_profile}[args.cmd](args)
 
 

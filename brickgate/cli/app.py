@@ -17,8 +17,10 @@ from brickgate.cli.errors import exit_code, is_credential_failure, one_line
 from brickgate.cli.listing import endpoints, models
 from brickgate.cli.login import auth_app, login, logout, print_credential_report
 from brickgate.cli.options import FlagHelpCommand, FlagHelpGroup, hoist_global_options
+from brickgate.cli.serve import register as register_serve
 from brickgate.cli.signals import sigterm_as_interrupt
 from brickgate.cli.state import CliState
+from brickgate.cli.usage import usage
 from brickgate.domain.errors import BrickgateError
 
 
@@ -133,6 +135,8 @@ for command in (login, logout, models, endpoints, chat, embed, demo):
     app.command(cls=FlagHelpCommand)(command)
 app.add_typer(auth_app, name="auth", cls=FlagHelpGroup)
 register_batch(app)
+register_serve(app)
+app.command()(usage)
 
 
 def main() -> None:

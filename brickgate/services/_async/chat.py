@@ -48,6 +48,11 @@ class AsyncChatService:
         self.router = router
         self._prepare = Preparation(catalog, router.host, tags=tags)
 
+    @property
+    def preparation(self) -> Preparation:
+        """How this service builds requests (rules, protocol choice, what it has learnt)."""
+        return self._prepare
+
     async def _routed(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:
         routes = self.router.routes(chat=chat)
         if len(routes) == 1:

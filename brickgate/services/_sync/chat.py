@@ -49,6 +49,11 @@ class ChatService:
         self.router = router
         self._prepare = Preparation(catalog, router.host, tags=tags)
 
+    @property
+    def preparation(self) -> Preparation:
+        """How this service builds requests (rules, protocol choice, what it has learnt)."""
+        return self._prepare
+
     def _routed(self, build: Callable[[Route], Call[T]], *, chat: bool) -> T:
         routes = self.router.routes(chat=chat)
         if len(routes) == 1:
