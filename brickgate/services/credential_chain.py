@@ -8,13 +8,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from brickgate.domain.auth_types import KNOWN_AUTH_TYPES
+from brickgate.domain.credential_fields import FieldWording, credential_from_fields
 from brickgate.domain.credentials import (
     Credential,
-    FieldWording,
     OAuthClientCredentials,
     Secret,
     TokenSourceCredential,
-    credential_from_fields,
 )
 from brickgate.domain.errors import (
     ConfigurationError,

@@ -8,15 +8,13 @@ import pytest
 
 from brickgate.adapters.credentials import env
 from brickgate.domain.auth_types import KNOWN_AUTH_TYPES
+from brickgate.domain.credential_fields import AUTH_TYPES, FieldWording, credential_from_fields
 from brickgate.domain.credentials import (
-    AUTH_TYPES,
     TOKEN_SOURCE_AUTH_TYPES,
-    FieldWording,
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
     TokenSourceCredential,
-    credential_from_fields,
 )
 from brickgate.domain.errors import (
     AmbiguousCredentialsError,

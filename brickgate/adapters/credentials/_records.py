@@ -6,14 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from brickgate.domain.credential_fields import FieldWording, credential_from_fields
 from brickgate.domain.credentials import (
     TOKEN_SOURCE_SETTINGS,
     Credential,
-    FieldWording,
     OAuthClientCredentials,
     PersonalAccessToken,
     Secret,
-    credential_from_fields,
 )
 from brickgate.domain.errors import (
     CredentialSourceError,

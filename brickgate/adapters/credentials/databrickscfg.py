@@ -9,12 +9,8 @@ from pathlib import Path
 
 from brickgate.adapters.credentials.private_files import read_private_file
 from brickgate.adapters.credentials.token_tools import missing_tool
-from brickgate.domain.credentials import (
-    DEFAULT_PROFILE,
-    Credential,
-    FieldWording,
-    credential_from_fields,
-)
+from brickgate.domain.credential_fields import FieldWording, credential_from_fields
+from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
 from brickgate.domain.errors import CredentialSourceError, UnusableProfileError
 from brickgate.domain.redaction import shown_name
 from brickgate.ports.credentials import STORED, SourceRole

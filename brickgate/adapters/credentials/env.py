@@ -6,7 +6,8 @@ import os
 from collections.abc import Mapping, Sequence
 
 from brickgate.adapters.credentials.token_tools import missing_tool
-from brickgate.domain.credentials import Credential, FieldWording, credential_from_fields
+from brickgate.domain.credential_fields import FieldWording, credential_from_fields
+from brickgate.domain.credentials import Credential
 from brickgate.domain.errors import SourceUnavailableError
 from brickgate.ports.credentials import AMBIENT, SourceRole
 
