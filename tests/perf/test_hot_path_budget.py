@@ -154,7 +154,9 @@ def test_call_counts_do_not_grow_with_the_number_of_requests() -> None:
         few = per_request(client, 5)
         many = per_request(client, 50)
     assert many.brickgate <= few.brickgate
-    assert many.total <= few.total
+    # The standard library and httpx make a few calls that depend on the clock (keep-alive
+    # expiry checks) or on logging set up by other tests: allow them 5 %, not growth.
+    assert many.total <= few.total * 1.05
 
 
 def stream_calls(chunks: int) -> CallCount:

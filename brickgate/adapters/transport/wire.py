@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 import certifi
 import httpx
@@ -15,6 +17,7 @@ from brickgate._version import __version__
 from brickgate.adapters.transport import log_scrub
 from brickgate.adapters.transport.backends import HttpBackend, backend_of, is_timeout, load_backend
 from brickgate.adapters.transport.deadline import install_deadlines
+from brickgate.domain.calls import BasicAuth, WireAuth
 from brickgate.domain.errors import (
     ConfigurationError,
     ConnectError,
@@ -246,3 +249,29 @@ def client_options(
         ),
         "headers": {"user-agent": USER_AGENT},
     }
+
+
+def path_segment(value: str) -> str:
+    """``value`` percent-encoded as one path segment; ``.`` and ``..`` too (a URL parser would
+    otherwise resolve them and change the path)."""
+    if value in (".", ".."):
+        return "%2E" * len(value)
+    return quote(value, safe="")
+
+
+def authorization_header(auth: WireAuth) -> str:
+    """The ``Authorization`` header value for ``auth``."""
+    if isinstance(auth, BasicAuth):
+        pair = f"{auth.user}:{auth.password.get_secret_value()}".encode()
+        return "Basic " + base64.b64encode(pair).decode("ascii")
+    return "Bearer " + auth.token.get_secret_value()
+
+
+def secrets_on_the_wire(auth: WireAuth | None) -> tuple[str, ...]:
+    """The secret values ``auth`` puts on the wire, to scrub from what a server sends back."""
+    if auth is None:
+        return ()
+    if isinstance(auth, BasicAuth):
+        header = authorization_header(auth)
+        return (auth.password.get_secret_value(), header.removeprefix("Basic "))
+    return (auth.token.get_secret_value(),)

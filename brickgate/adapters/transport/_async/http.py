@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import base64
 import time
-from collections.abc import AsyncIterator
-from typing import Any, Generic, TypeVar
-from urllib.parse import quote
+from typing import Any, TypeVar
 
 import httpx
 
+from brickgate.adapters.transport._async.http_stream import AsyncHttpEventStream
 from brickgate.adapters.transport.backends import (
     backend_of,
-    is_timeout,
     request_errors,
-    stream_read_errors,
 )
 from brickgate.adapters.transport.deadline import DEADLINE
 from brickgate.adapters.transport.wire import (
@@ -23,24 +19,22 @@ from brickgate.adapters.transport.wire import (
     USER_AGENT,
     Limits,
     Timeouts,
+    authorization_header,
+    path_segment,
     reads_raw,
+    secrets_on_the_wire,
     translated_error,
-    translated_stream_error,
 )
 from brickgate.domain.calls import (
     Answer,
-    BasicAuth,
     Call,
-    EventReader,
     StreamCall,
-    WireAuth,
     WireRequest,
 )
 from brickgate.domain.errors import (
     BrickgateError,
     RemoteError,
     StreamError,
-    TimeoutError,
     TransportError,
 )
 from brickgate.domain.hosts import WorkspaceHost
@@ -94,7 +88,7 @@ class AsyncHttpTransport:
     def _request(self, wire: WireRequest, stream: bool) -> httpx.Request:
         url = self._urls.get(wire.path)
         if url is None:
-            url = self._url(self._base + "/" + "/".join(_segment(s) for s in wire.path))
+            url = self._url(self._base + "/" + "/".join(path_segment(s) for s in wire.path))
             if len(self._urls) >= _MAX_CACHED_URLS:
                 self._urls.clear()
             self._urls[wire.path] = url
@@ -111,7 +105,7 @@ class AsyncHttpTransport:
             if wire.headers:
                 headers.update(wire.headers)
             if wire.auth is not None:
-                headers["authorization"] = _authorization(wire.auth)
+                headers["authorization"] = authorization_header(wire.auth)
         return self._build(
             wire.method,
             url,
@@ -194,7 +188,7 @@ class AsyncHttpTransport:
     async def send(self, call: Call[T]) -> T:
         """Send ``call``; return what it decodes from a 2xx answer, raise its failure otherwise."""
         wire = call.request
-        secrets = _secrets(wire.auth)
+        secrets = secrets_on_the_wire(wire.auth)
         token = DEADLINE.set((time.monotonic() + self._wait(wire, False), secrets))
         try:
             response = await self._exchange(wire, call.name, False)
@@ -216,7 +210,7 @@ class AsyncHttpTransport:
         wire = call.request
         idle = self._wait(wire, True)
         first = time.monotonic() + idle
-        secrets = _secrets(wire.auth)
+        secrets = secrets_on_the_wire(wire.auth)
         token = DEADLINE.set((first, secrets))
         try:
             response = await self._exchange(wire, call.name, True)
@@ -253,123 +247,3 @@ class AsyncHttpTransport:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(host={self._base!r})"
-
-
-class AsyncHttpEventStream(Generic[E]):
-    """An open streamed answer: iterate once for events; the response is closed at the end.
-
-    Raises what the reader reports (``StreamError``, the mapped ``ApiError``) after the events
-    that arrived before it, ``StreamError`` for a broken connection and ``TimeoutError`` when the
-    stream goes idle.
-    """
-
-    def __init__(
-        self,
-        response: httpx.Response,
-        reader: EventReader[E],
-        *,
-        idle: float | None = None,
-        first: float | None = None,
-        limits: Limits = DEFAULT_LIMITS,
-        secrets: tuple[str, ...] = (),
-    ) -> None:
-        self._response = response
-        self._reader = reader
-        self._idle = idle
-        self._first = first
-        self._limits = limits
-        self._secrets = secrets
-        self._events = self._read()
-        self.closed = False
-
-    def __aiter__(self) -> AsyncIterator[E]:
-        return self._events
-
-    async def _read(self) -> AsyncIterator[E]:
-        response = self._response
-        reader = self._reader
-        feed = reader.feed
-        idle = self._idle
-        secrets = self._secrets
-        event_limit = self._limits.event
-        deadline = self._first
-        pieces = response.aiter_raw() if reads_raw(response) else response.aiter_bytes()
-        pending = 0
-        try:
-            while True:
-                failure: RemoteError | None = None
-                token = DEADLINE.set((deadline, secrets))
-                try:
-                    piece = await pieces.__anext__()
-                except StopAsyncIteration:
-                    break
-                except stream_read_errors() as exc:
-                    failure = self._broken(exc)
-                finally:
-                    DEADLINE.reset(token)
-                if failure is not None:
-                    raise failure
-                events = feed(piece)
-                if events:
-                    pending = 0
-                    if idle is not None:
-                        deadline = time.monotonic() + idle
-                    for event in events:
-                        yield event
-                else:
-                    pending += len(piece)
-                    if pending > event_limit:
-                        raise self._limits.event_too_large()
-                if reader.error is not None:
-                    raise reader.error
-                if reader.done:
-                    return
-            for event in reader.finish():
-                yield event
-            if reader.error is not None:
-                raise reader.error
-        except BrickgateError as error:
-            scrub_error(error, secrets)
-            raise
-        finally:
-            await self.aclose()
-
-    def _broken(self, exc: Exception) -> RemoteError:
-        if is_timeout(exc) and self._idle is not None:
-            return TimeoutError(
-                f"the stream went idle: no data event arrived within {self._idle:g} s "
-                "(comments and keep-alives do not count); retry, or raise the timeout "
-                "(BRICKGATE_STREAM_IDLE_TIMEOUT or the call's timeout)"
-            )
-        return translated_stream_error(exc)
-
-    async def aclose(self) -> None:
-        """Release the connection; idempotent."""
-        if not self.closed:
-            self.closed = True
-            await self._response.aclose()
-
-
-def _segment(value: str) -> str:
-    """``value`` percent-encoded as one path segment; ``.`` and ``..`` too (a URL parser would
-    otherwise resolve them and change the path)."""
-    if value in (".", ".."):
-        return "%2E" * len(value)
-    return quote(value, safe="")
-
-
-def _authorization(auth: WireAuth) -> str:
-    if isinstance(auth, BasicAuth):
-        pair = f"{auth.user}:{auth.password.get_secret_value()}".encode()
-        return "Basic " + base64.b64encode(pair).decode("ascii")
-    return "Bearer " + auth.token.get_secret_value()
-
-
-def _secrets(auth: WireAuth | None) -> tuple[str, ...]:
-    """The secret values ``auth`` puts on the wire, to scrub from what a server sends back."""
-    if auth is None:
-        return ()
-    if isinstance(auth, BasicAuth):
-        header = _authorization(auth)
-        return (auth.password.get_secret_value(), header.removeprefix("Basic "))
-    return (auth.token.get_secret_value(),)
