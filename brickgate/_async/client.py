@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -61,26 +61,31 @@ class AsyncClient:
         tags: Mapping[str, str] | None = None,
         container: BrickgateContainer | None = None,
     ) -> None:
-        from brickgate.container import create_client_container
-
-        if container is None:
-            config = ClientConfig(
-                host=host,
-                token=token,
-                profile=profile,
-                client_id=client_id,
-                client_secret=client_secret,
-                auth_type=auth_type,
-                trusted_hosts=tuple(trusted_hosts),
-                surface=surface,
-                max_retries=max_retries,
-                timeout=timeout,
-                tags=tags,
-            )
-            container = create_client_container(config)
-            container.resolution()
         self._container = container
-        self._session: AsyncWorkspaceSession = container.async_session()
+        if container is None:
+            from brickgate.bootstrap import client_wiring
+
+            wiring = client_wiring(
+                ClientConfig(
+                    host=host,
+                    token=token,
+                    profile=profile,
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    auth_type=auth_type,
+                    trusted_hosts=tuple(trusted_hosts),
+                    surface=surface,
+                    max_retries=max_retries,
+                    timeout=timeout,
+                    tags=tags,
+                )
+            )
+            wiring.resolution()
+            self._resolve: Callable[[], Resolution] = wiring.resolution
+            self._session: AsyncWorkspaceSession = wiring.async_session()
+        else:
+            self._resolve = container.resolution
+            self._session = container.async_session()
 
     @classmethod
     def from_login(cls, login: str, **kwargs: Any) -> Self:
@@ -102,8 +107,7 @@ class AsyncClient:
     @property
     def resolution(self) -> Resolution:
         """Which credential is used and why: the credential chain's trace (no secrets)."""
-        resolution: Resolution = self._container.resolution()
-        return resolution
+        return self._resolve()
 
     async def access_token(self) -> AccessToken:
         """A valid access token from this client's token source, for other tools.

@@ -5,27 +5,21 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from brickgate.cli.state import CliState
 from brickgate.domain.batch import BatchResult, BatchSummary
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.sql import AiQueryJob, StatementStatus
-from brickgate.services.batch_files import BatchFilePlan, plan_batch_file, write_results
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
-from brickgate.services.batch_lock import lock_batch_output
+
+if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
+    from brickgate.services.batch_files import BatchFilePlan
 
 EXIT_INCOMPLETE = 1
 _MAX_MALFORMED_SHOWN = 20
@@ -90,6 +84,9 @@ def batch(
     else:
         if input_path is None or output is None:
             raise ConfigurationError("the local engine needs an INPUT file and -o/--output")
+        from brickgate.services.batch_files import plan_batch_file
+        from brickgate.services.batch_lock import lock_batch_output
+
         with lock_batch_output(output) as lock:
             if lock.stale_pid is not None:
                 state.err.print(f"took over {lock.path} from pid {lock.stale_pid}, which is gone")
@@ -111,6 +108,8 @@ def _run_local(
     _report_plan(err, plan)
     summary = BatchSummary()
     if plan.pending:
+        from brickgate.services.batch_files import write_results
+
         client = state.client()
         try:
             run = client.batch(model, plan.pending, concurrency=concurrency, **params)
@@ -170,6 +169,15 @@ class _FileProgress:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         if enabled and console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
             self._progress = Progress(
                 TextColumn("batch"),
                 BarColumn(),

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from brickgate.cli.render import response_dict, to_json, usage_line
 from brickgate.cli.state import CliState, stdin_is_tty
-from brickgate.client import Client
 from brickgate.domain.chat import ChatResponse
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.params import ChatParams
+
+if TYPE_CHECKING:
+    from brickgate._sync.client import Client
 
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"

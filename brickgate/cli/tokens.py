@@ -7,12 +7,9 @@ from typing import Annotated, Any
 
 import typer
 
-from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
-from brickgate.adapters.tokens import browser_login
-from brickgate.adapters.transport._sync.http import HttpTransport
+from brickgate.bootstrap import holders
 from brickgate.cli.render import credential_lines, to_json, trace_table
 from brickgate.cli.state import CliState
-from brickgate.containers.credentials import holders
 from brickgate.domain.errors import ConfigurationError, InvalidLoginError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.resolution import Resolution
@@ -50,6 +47,10 @@ def browser_login_to(
     keyring use is off), else in the 0600 credentials file. Raises ``InvalidLoginError`` when
     no host is given or known, and what the browser login raises (nothing is stored then).
     """
+    from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
+    from brickgate.adapters.tokens import browser_login
+    from brickgate.adapters.transport._sync.http import HttpTransport
+
     container = state.container(settings)
     workspace = _login_host(state, settings, host, profile)
     stores: list[Any] = [container.file_store()]
