@@ -15,7 +15,7 @@ ENV_PREFIX = "BRICKGATE_"
 
 Store = Literal["keyring", "file"]
 Surface = Literal["auto", "serving-endpoints", "ai-gateway"]
-HttpBackendName = Literal["httpx", "httpx2"]
+HttpBackendName = Literal["auto", "httpx", "httpx2"]
 
 
 class _Invalid(ValueError):
@@ -51,8 +51,9 @@ class BrickgateSettings:
     """How many times a compressed reply may expand (past its first MiB)."""
     max_in_flight: int = 0
     """Async requests sent at once per client and event loop; 0 (the default) means no limit."""
-    http_backend: HttpBackendName = "httpx"
-    """The HTTP library: httpx, or httpx2 (``pip install 'brickgate[httpx2]'``)."""
+    http_backend: HttpBackendName = "auto"
+    """The HTTP library: ``auto`` (httpx2 for ``AsyncClient`` when installed, else httpx),
+    ``httpx`` or ``httpx2``."""
     use_keyring: bool = True
     model_fields_set: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
     """The fields given explicitly (as keywords or ``BRICKGATE_*`` variables)."""
@@ -230,7 +231,7 @@ _CHECKS: dict[str, Callable[[object], object]] = {
     "max_event_bytes": _integer(1024),
     "max_compression_ratio": _number(at_least=10),
     "max_in_flight": _integer(0, 10_000),
-    "http_backend": _choice("httpx", "httpx2"),
+    "http_backend": _choice("auto", "httpx", "httpx2"),
     "use_keyring": _boolean,
 }
 
