@@ -6,27 +6,26 @@ from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from typing_extensions import Self, Unpack
-
 from brickgate.config import ClientConfig
-from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.credentials import parse_login
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.params import CallParams, ChatParams
-from brickgate.domain.sql import AiQueryJob
 from brickgate.domain.tokens import AccessToken
-from brickgate.services._async.batch import AsyncBatchRun
-from brickgate.services._async.streams import AsyncStream
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
-from brickgate.services.preparation import Messages
-from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 
 if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
+
     from brickgate._async.session import AsyncWorkspaceSession
     from brickgate.container import BrickgateContainer
     from brickgate.domain.catalog import ModelEntry
+    from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
+    from brickgate.domain.params import CallParams, ChatParams
     from brickgate.domain.resolution import Resolution
     from brickgate.ports._async.workspace import AsyncWorkspaceTransport
+    from brickgate.services._async.batch import AsyncBatchRun
+    from brickgate.services._async.streams import AsyncStream
+    from brickgate.services.preparation import Messages
+    from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 
 Surface = Literal["auto", "serving-endpoints", "ai-gateway"]
 
@@ -210,6 +209,8 @@ class AsyncClient:
         an unsafe table, column, model name or parameter (nothing sent), ``RemoteError`` when
         the statement ends FAILED or CANCELED, ``ApiError`` subclasses when the API refuses.
         """
+        from brickgate.domain.sql import AiQueryJob
+
         job = AiQueryJob.create(
             model,
             source_table,

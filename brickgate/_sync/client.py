@@ -7,27 +7,26 @@ from collections.abc import Iterable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from typing_extensions import Self, Unpack
-
 from brickgate.config import ClientConfig
-from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.credentials import parse_login
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.params import CallParams, ChatParams
-from brickgate.domain.sql import AiQueryJob
 from brickgate.domain.tokens import AccessToken
-from brickgate.services._sync.batch import BatchRun
-from brickgate.services._sync.streams import Stream
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
-from brickgate.services.preparation import Messages
-from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 
 if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
+
     from brickgate._sync.session import WorkspaceSession
     from brickgate.container import BrickgateContainer
     from brickgate.domain.catalog import ModelEntry
+    from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
+    from brickgate.domain.params import CallParams, ChatParams
     from brickgate.domain.resolution import Resolution
     from brickgate.ports._sync.workspace import WorkspaceTransport
+    from brickgate.services._sync.batch import BatchRun
+    from brickgate.services._sync.streams import Stream
+    from brickgate.services.preparation import Messages
+    from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 
 Surface = Literal["auto", "serving-endpoints", "ai-gateway"]
 
@@ -211,6 +210,8 @@ class Client:
         an unsafe table, column, model name or parameter (nothing sent), ``RemoteError`` when
         the statement ends FAILED or CANCELED, ``ApiError`` subclasses when the API refuses.
         """
+        from brickgate.domain.sql import AiQueryJob
+
         job = AiQueryJob.create(
             model,
             source_table,
