@@ -16,7 +16,11 @@ import time
 from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PARAMS = ("n", "warmup", "chunks", "stream_times", "async_n")
+DEFAULT_SCENARIOS = (
+    "import,cli,seq,stream,stream1m,async1,async10,async100,async500,batch1000,batch10000,"
+    "batch100000"
+)
+PARAMS = ("n", "warmup", "chunks", "stream_times", "async_n", "long_chunks")
 
 
 def _params(args: argparse.Namespace) -> dict[str, int]:
@@ -95,7 +99,11 @@ def _write(results: dict[str, Any], markdown: str, args: argparse.Namespace) -> 
         json.dump(results, handle, indent=1)
     with open(os.path.join(out_dir, "latest.md"), "w") as handle:
         handle.write(markdown + "\n")
+    from bench.plot import plot_scale
+
+    plot_scale(results, os.path.join(out_dir, "scale.png"))
     if args.latest:
+        plot_scale(results, os.path.join(HERE, "scale.png"))
         versions = ", ".join(f"{k} {v}" for k, v in results["versions"].items() if v)
         machine = results["machine"]
         with open(os.path.join(HERE, "LATEST.md"), "w") as handle:
@@ -130,6 +138,7 @@ def _add_params(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunks", type=int, default=5000, help="chunks per stream")
     parser.add_argument("--stream-times", type=int, default=3, help="streams per process")
     parser.add_argument("--async-n", type=int, default=500, help="async requests")
+    parser.add_argument("--long-chunks", type=int, default=1_000_000, help="long stream chunks")
 
 
 def main() -> None:
@@ -138,7 +147,7 @@ def main() -> None:
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="the whole suite")
     _add_params(run)
-    run.add_argument("--scenarios", default="import,seq,stream,async10,async100")
+    run.add_argument("--scenarios", default=DEFAULT_SCENARIOS)
     run.add_argument("--systems", default="", help="comma list (default: all)")
     run.add_argument("--reps", type=int, default=3)
     run.add_argument("--import-reps", type=int, default=5)

@@ -11,15 +11,48 @@ Rows = list[dict[str, Any]]
 PerSystem = dict[str, Rows]
 
 TARGETS = [
-    # (label, scenario, system, key, comparison, bound)
+    # (label, scenario, system, key, comparison, bound): brickgate / raw httpx, same repetition
     ("import brickgate", "import", "brickgate", "import_ms", "<=", 1.5),
-    ("construction + first request", "import", "brickgate", "setup_first_ms", "<=", 1.3),
+    ("import + construction + first request", "import", "brickgate", "cold_total_ms", "<=", 1.3),
     ("sequential chat, median", "seq", "brickgate", "median_us", "<=", 1.10),
-    ("streaming chunks/s", "stream", "brickgate", "chunks_per_s", ">=", 0.85),
-    ("async 500 @ 100, wall", "async100", "brickgate-async", "wall_ms", "<=", 0.6),
-    ("async 500 @ 100, wall, httpx2", "async100", "brickgate-httpx2", "wall_ms", "<=", 0.6),
+    ("streaming 5,000 chunks, chunks/s", "stream", "brickgate", "chunks_per_s", ">=", 0.85),
+    (
+        "async 500 @ 100, wall (default install)",
+        "async100",
+        "brickgate-async",
+        "wall_ms",
+        "<=",
+        0.6,
+    ),
     ("peak RSS after 1,000 requests", "seq", "brickgate", "maxrss_kb", "<=", 1.25),
 ]
+ABSOLUTE_TARGETS = [
+    # (label, scenario, system, key, comparison, bound, unit, scale)
+    ("`brickgate --version`, wall", "cli", "brickgate", "version_ms", "<=", 150, "ms", 1),
+    ("`brickgate --help`, wall", "cli", "brickgate", "help_ms", "<=", 150, "ms", 1),
+    (
+        "RSS growth, 1,000,000-chunk stream (10 % to end)",
+        "stream1m",
+        "brickgate",
+        "rss_growth_kb",
+        "<=",
+        5,
+        "MiB",
+        1 / 1024,
+    ),
+    (
+        "RSS growth, 100,000-item local batch (10 % to end)",
+        "batch100000",
+        "brickgate",
+        "rss_growth_kb",
+        "<=",
+        5,
+        "MiB",
+        1 / 1024,
+    ),
+]
+SCALE = ("async1", "async10", "async100", "async500")
+BATCHES = ("batch1000", "batch10000", "batch100000")
 
 
 def median(rows: Rows, key: str) -> float | None:
@@ -83,7 +116,54 @@ def summary(results: dict[str, Any]) -> list[str]:
         value = ratio(per, system, key) if per else None
         met = "n/a" if value is None else ("yes" if _meets(value, op, bound) else "no")
         lines.append(f"| {label} | {_x(value)} | {op} {bound:.2f}x | {met} |")
+    for label, scenario, system, key, op, bound, unit, scale in ABSOLUTE_TARGETS:
+        per = results["scenarios"].get(scenario)
+        raw = median(per.get(system, []), key) if per else None
+        value = None if raw is None else raw * scale
+        met = "n/a" if value is None else ("yes" if _meets(value, op, bound) else "no")
+        shown = "n/a" if value is None else f"{value:.1f} {unit}"
+        lines.append(f"| {label} | {shown} | {op} {bound} {unit} | {met} |")
     return [*lines, ""]
+
+
+def scale_tables(results: dict[str, Any]) -> list[str]:
+    """Requests/s and client CPU per request as concurrency grows, and local batch items/s."""
+    sc = results["scenarios"]
+    present = [name for name in SCALE if name in sc]
+    out: list[str] = []
+    if present:
+        systems = list(dict.fromkeys(s for name in present for s in sc[name]))
+        head = " | ".join(f"c={name[5:]}" for name in present)
+        for title, key, spec in (
+            ("requests/s", "req_per_s", ".0f"),
+            ("client CPU us per request", "cpu_us_per_req", ".0f"),
+        ):
+            out += [f"#### Scale: {title} by concurrency", "", f"| system | {head} |"]
+            out.append("|---|" + "---:|" * len(present))
+            for system in systems:
+                cells = [_fmt(median(sc[n].get(system, []), key), spec) for n in present]
+                out.append(f"| {SYSTEMS[system].label} | " + " | ".join(cells) + " |")
+            out.append("")
+    batches = [name for name in BATCHES if name in sc]
+    if batches:
+        out += [
+            "#### Scale: local batch (`Client.batch`, instant in-memory transport)",
+            "",
+            "| items | items/s | client CPU us/item | RSS at 10 % MiB | RSS at end MiB "
+            "| growth MiB |",
+            "|---:|---:|---:|---:|---:|---:|",
+        ]
+        for name in batches:
+            rows = sc[name].get("brickgate", [])
+            growth = median(rows, "rss_growth_kb")
+            out.append(
+                f"| {int(name[5:]):,} | {_fmt(median(rows, 'items_per_s'))} | "
+                f"{_fmt(median(rows, 'cpu_us_per_item'), '.1f')} | "
+                f"{_mib(median(rows, 'rss_at_10pct_kb'))} | {_mib(median(rows, 'rss_end_kb'))} | "
+                f"{_mib(growth)} |"
+            )
+        out.append("")
+    return out
 
 
 def render(results: dict[str, Any]) -> str:
@@ -177,6 +257,29 @@ def render(results: dict[str, Any]) -> str:
                     _mib(median(r, "maxrss_kb")),
                 ],
             )
+    if "cli" in sc:
+        out += ["### Command line: wall of a fresh `brickgate` process (median of 5)", ""]
+        out += _table(
+            sc["cli"],
+            ["--version ms", "--help ms"],
+            lambda s, r: [_fmt(median(r, "version_ms"), ".1f"), _fmt(median(r, "help_ms"), ".1f")],
+        )
+    if "stream1m" in sc:
+        out += [f"### One stream of {p.get('long_chunks', 1_000_000):,} chunks: RSS", ""]
+        out += _table(
+            sc["stream1m"],
+            ["chunks/s", "client CPU s", "RSS at 10 % MiB", "RSS at end MiB", "growth MiB"],
+            lambda s, r: [
+                _fmt(median(r, "chunks_per_s")),
+                _fmt((median(r, "cpu_ms") or 0) / 1e3, ".1f"),
+                _mib(median(r, "rss_at_10pct_kb")),
+                _mib(median(r, "rss_end_kb")),
+                _mib(median(r, "rss_growth_kb")),
+            ],
+        )
+    scale = scale_tables(results)
+    if scale:
+        out += ["### Scale curves", "", "![scale curves](scale.png)", "", *scale]
     check = results.get("server_check")
     if check:
         out += [

@@ -21,13 +21,21 @@ from typing import Any
 from bench.systems import SYSTEMS, missing_library
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-_ASYNC = ["httpx-async", "brickgate-async", "brickgate-httpx2", "brickgate-cap10", "openai-async"]
+_ASYNC = ["httpx-async", "brickgate-async", "brickgate-httpx", "brickgate-cap10", "openai-async"]
+_SCALE = ["httpx-async", "brickgate-async", "brickgate-httpx"]
+SCALE_CONCURRENCY = (1, 10, 100, 500)
+BATCH_SIZES = (1_000, 10_000, 100_000)
 SCENARIO_SYSTEMS = {
     "import": ["httpx", "brickgate", "openai"],
+    "cli": ["brickgate"],
     "seq": [name for name in SYSTEMS if name != "brickgate-cap10"],
     "stream": [name for name in SYSTEMS if name != "brickgate-cap10"],
+    "stream1m": ["httpx", "brickgate"],
+    "async1": _SCALE,
     "async10": _ASYNC,
     "async100": _ASYNC,
+    "async500": _SCALE,
+    **{f"batch{size}": ["brickgate"] for size in BATCH_SIZES},
 }
 
 
@@ -150,7 +158,12 @@ def requests_sent(scenario: str, params: dict[str, int]) -> int:
         return params["n"] + params["warmup"]
     if scenario == "stream":
         return params["stream_times"] + 1
-    return params["async_n"] + int(scenario[5:])
+    if scenario == "stream1m":
+        return 2
+    if scenario.startswith("batch") or scenario == "cli":
+        return 0
+    concurrency = int(scenario[5:])
+    return max(params["async_n"], 2 * concurrency) + concurrency
 
 
 def measure(
@@ -172,7 +185,8 @@ def measure(
     if "error" not in result and "unsupported" not in result:
         sent = requests_sent(scenario, params)
         result["server_cpu_ms"] = spent * 1e3
-        result["server_cpu_us_per_req"] = spent / sent * 1e6
+        if sent:
+            result["server_cpu_us_per_req"] = spent / sent * 1e6
     return result
 
 

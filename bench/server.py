@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import signal
+from collections.abc import Iterator
 
 LOOPBACK = "127.0.0.1"
 CREATED = 1732500000
@@ -24,7 +25,9 @@ ANSWER = (
     "[DONE] sentinel."
 )
 TOKENS = [" " + word for word in ANSWER.split(" ")]
-MAX_CHUNKS = 200_000
+MAX_CHUNKS = 1_000_000
+WHOLE_REPLY_CHUNKS = 200_000
+"""Longer streams are written piece by piece, following the socket's flow control."""
 MAX_BUFFER = 16 * 1024 * 1024
 _CHAT_TARGETS = (b"/serving-endpoints/chat/completions", b"/ai-gateway/mlflow/v1/chat/completions")
 _cache: dict[tuple[str, int], bytes] = {}
@@ -68,40 +71,57 @@ def chat_response(model: str) -> bytes:
     return _cache[key]
 
 
+_STREAM_HEAD = (
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
+    b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\nserver: bench\r\n\r\n"
+)
+
+
+def _stream_event(model: str, i: int, n: int) -> bytes:
+    base = {"id": "chatcmpl-8f3c", "object": "chat.completion.chunk", "created": CREATED}
+    delta: dict[str, str] = {"content": TOKENS[(i - 1) % len(TOKENS)]} if i else {}
+    if i == 0:
+        delta = {"role": "assistant", "content": ""}
+    chunk: dict[str, object] = {
+        **base,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}],
+    }
+    if i == n - 1 and n > 1:
+        chunk["choices"] = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
+        chunk["usage"] = {"prompt_tokens": 38, "completion_tokens": n - 2, "total_tokens": n}
+    payload = b"data: " + _dumps(chunk) + b"\n\n"
+    return b"%x\r\n%s\r\n" % (len(payload), payload)
+
+
+_TAIL = b"%x\r\n%s\r\n" % (len(b"data: [DONE]\n\n"), b"data: [DONE]\n\n") + b"0\r\n\r\n"
+
+
 def stream_response(model: str, n: int) -> bytes:
     """The whole HTTP response of a stream of ``n`` chunks (cached), chunked encoding."""
     key = (model, n)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    base = {"id": "chatcmpl-8f3c", "object": "chat.completion.chunk", "created": CREATED}
-    parts = [
-        b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream; charset=utf-8\r\n"
-        b"cache-control: no-cache\r\ntransfer-encoding: chunked\r\nserver: bench\r\n\r\n"
-    ]
-
-    def event(payload: bytes) -> None:
-        parts.append(b"%x\r\n%s\r\n" % (len(payload), payload))
-
-    for i in range(n):
-        delta: dict[str, str] = {"content": TOKENS[(i - 1) % len(TOKENS)]} if i else {}
-        if i == 0:
-            delta = {"role": "assistant", "content": ""}
-        chunk: dict[str, object] = {
-            **base,
-            "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": None, "logprobs": None}],
-        }
-        if i == n - 1 and n > 1:
-            chunk["choices"] = [{"index": 0, "delta": {}, "finish_reason": "stop"}]
-            chunk["usage"] = {"prompt_tokens": 38, "completion_tokens": n - 2, "total_tokens": n}
-        event(b"data: " + _dumps(chunk) + b"\n\n")
-    event(b"data: [DONE]\n\n")
-    parts.append(b"0\r\n\r\n")
-    reply = b"".join(parts)
+    reply = b"".join([_STREAM_HEAD, *(_stream_event(model, i, n) for i in range(n)), _TAIL])
     if n <= 20_000:
         _cache[key] = reply
     return reply
+
+
+def stream_pieces(model: str, n: int, per_piece: int = 4096) -> Iterator[bytes]:
+    """The same response as ``stream_response``, in pieces of about ``per_piece`` events.
+
+    The middle events repeat with the token list, so one cycle of them is built once.
+    """
+    cycle = b"".join(_stream_event(model, i, n) for i in range(1, len(TOKENS) + 1))
+    repeats = max(1, per_piece // len(TOKENS))
+    yield _STREAM_HEAD + _stream_event(model, 0, n)
+    i = 1
+    while i + len(TOKENS) * repeats < n - 1:
+        yield cycle * repeats
+        i += len(TOKENS) * repeats
+    yield b"".join(_stream_event(model, j, n) for j in range(i, n)) + _TAIL
 
 
 def _header(head: bytes, low: bytes, name: bytes) -> bytes | None:
@@ -113,7 +133,15 @@ def _header(head: bytes, low: bytes, name: bytes) -> bytes | None:
     return head[i : j if j >= 0 else len(head)].strip()
 
 
-def _answer(method: bytes, target: bytes, body: bytes, chunks: bytes | None) -> bytes:
+class LongStream:
+    """A stream too long to build in memory: written by ``FastProtocol`` piece by piece."""
+
+    def __init__(self, model: str, n: int) -> None:
+        self.model = model
+        self.n = n
+
+
+def _answer(method: bytes, target: bytes, body: bytes, chunks: bytes | None) -> bytes | LongStream:
     path = target.partition(b"?")[0]
     if path == b"/healthz":
         return _response("200 OK", b"ok", "text/plain")
@@ -127,7 +155,8 @@ def _answer(method: bytes, target: bytes, body: bytes, chunks: bytes | None) -> 
     if request.get("stream") is not True:
         return chat_response(model)
     wanted = request.get("fake_chunks", chunks or 200)
-    return stream_response(model, max(1, min(int(wanted), MAX_CHUNKS)))
+    n = max(1, min(int(wanted), MAX_CHUNKS))
+    return stream_response(model, n) if n <= WHOLE_REPLY_CHUNKS else LongStream(model, n)
 
 
 class FastProtocol(asyncio.Protocol):
@@ -136,6 +165,32 @@ class FastProtocol(asyncio.Protocol):
     def __init__(self) -> None:
         self.transport: asyncio.Transport | None = None
         self.buf = b""
+        self.writing: asyncio.Task[None] | None = None
+        self.can_write = asyncio.Event()
+        self.can_write.set()
+
+    def pause_writing(self) -> None:
+        self.can_write.clear()
+
+    def resume_writing(self) -> None:
+        self.can_write.set()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.can_write.set()
+        if self.writing is not None:
+            self.writing.cancel()
+
+    async def _write_long(self, long: LongStream) -> None:
+        transport = self.transport
+        assert transport is not None
+        for piece in stream_pieces(long.model, long.n):
+            await self.can_write.wait()
+            if transport.is_closing():
+                return
+            transport.write(piece)
+        self.writing = None
+        if self.buf:
+            self.data_received(b"")
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -145,6 +200,9 @@ class FastProtocol(asyncio.Protocol):
         transport = self.transport
         assert transport is not None
         buf = self.buf + data if self.buf else data
+        if self.writing is not None:
+            self.buf = buf
+            return
         if len(buf) > MAX_BUFFER:
             transport.close()
             return
@@ -161,8 +219,13 @@ class FastProtocol(asyncio.Protocol):
                 break
             method, target, _ = head.split(b" ", 2)
             chunks = _header(head, low, b"x-fake-chunks")
-            transport.write(_answer(method, target, buf[start:stop], chunks))
+            answer = _answer(method, target, buf[start:stop], chunks)
             buf = buf[stop:]
+            if isinstance(answer, LongStream):
+                self.buf = buf
+                self.writing = asyncio.ensure_future(self._write_long(answer))
+                return
+            transport.write(answer)
         self.buf = buf
 
 

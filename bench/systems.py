@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from typing import Any
 
 from bench import CHAT_PATH, CHUNKS_HEADER, MAX_TOKENS, MESSAGES, MODEL, TOKEN, request_body
 
 _HEADERS = {"authorization": f"Bearer {TOKEN}", "content-type": "application/json"}
+TICK_EVERY = 10_000
+"""``stream(n, tick)`` calls ``tick(seen)`` after every this many chunks."""
+Tick = Callable[[int], None] | None
 
 
 class Unsupported(Exception):
@@ -56,14 +60,18 @@ class HttpxSystem:
         text: str = json.loads(response.content)["choices"][0]["message"]["content"]
         return text
 
-    def stream(self, n: int) -> int:
+    def stream(self, n: int, tick: Tick = None) -> int:
         counter = SSECounter()
         headers = {CHUNKS_HEADER: str(n)}
+        next_tick = TICK_EVERY
         with self.client.stream(
             "POST", CHAT_PATH, content=self.stream_body, headers=headers
         ) as response:
             for piece in response.iter_bytes():
                 counter.feed(piece)
+                if tick is not None and counter.count >= next_tick:
+                    tick(counter.count)
+                    next_tick += TICK_EVERY
         return counter.count
 
 
@@ -126,7 +134,7 @@ class BrickgateSystem:
     def chat(self) -> str:
         return self.client.chat(MODEL, MESSAGES, max_tokens=MAX_TOKENS).text
 
-    def stream(self, n: int) -> int:
+    def stream(self, n: int, tick: Tick = None) -> int:
         seen = 0
         headers = {CHUNKS_HEADER: str(n)}
         with self.client.stream(
@@ -134,6 +142,9 @@ class BrickgateSystem:
         ) as stream:
             for _ in stream:
                 seen += 1
+                if tick is not None and seen % TICK_EVERY == 0:
+                    tick(seen)
+            stream.response  # noqa: B018 - what users read last: the assembled reply
         return seen
 
 
@@ -168,19 +179,52 @@ class AsyncBrickgateSystem:
         await self.client.aclose()
 
 
-class AsyncBrickgateHttpx2System(AsyncBrickgateSystem):
-    """``brickgate.AsyncClient`` on the httpx2 backend (``BRICKGATE_HTTP_BACKEND=httpx2``)."""
+class AsyncBrickgateHttpxSystem(AsyncBrickgateSystem):
+    """``brickgate.AsyncClient`` forced onto httpx (``BRICKGATE_HTTP_BACKEND=httpx``)."""
 
-    label = "brickgate async on httpx2"
-    requires = "httpx2"
-    environment = (("BRICKGATE_HTTP_BACKEND", "httpx2"),)
+    label = "brickgate async on httpx"
+    environment = (("BRICKGATE_HTTP_BACKEND", "httpx"),)
 
 
 class AsyncBrickgateCappedSystem(AsyncBrickgateSystem):
     """``brickgate.AsyncClient`` on httpx with at most 10 requests in flight."""
 
-    label = "brickgate async, max_in_flight=10"
-    environment = (("BRICKGATE_MAX_IN_FLIGHT", "10"),)
+    label = "brickgate async on httpx, max_in_flight=10"
+    environment = (("BRICKGATE_HTTP_BACKEND", "httpx"), ("BRICKGATE_MAX_IN_FLIGHT", "10"))
+
+
+class InstantTransport:
+    """A workspace transport answering every chat at once from memory, recording nothing:
+    what is left is brickgate's own cost per batch item."""
+
+    def __init__(self) -> None:
+        from brickgate.domain.calls import Answer
+
+        body = json.dumps(
+            {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "model": MODEL,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": "ok"},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {"prompt_tokens": 5, "completion_tokens": 1, "total_tokens": 6},
+            }
+        ).encode()
+        self._answer = Answer(200, {"content-type": "application/json"}, body)
+
+    def send(self, call: Any) -> Any:
+        return call.decode(self._answer)
+
+    def open(self, call: Any) -> Any:
+        raise NotImplementedError("the batch bench does not stream")
+
+    def close(self) -> None:
+        pass
 
 
 def missing_library(name: str) -> str | None:
@@ -268,7 +312,7 @@ SYSTEMS: dict[str, type[Any]] = {
     "openai": OpenAISystem,
     "httpx-async": AsyncHttpxSystem,
     "brickgate-async": AsyncBrickgateSystem,
-    "brickgate-httpx2": AsyncBrickgateHttpx2System,
+    "brickgate-httpx": AsyncBrickgateHttpxSystem,
     "brickgate-cap10": AsyncBrickgateCappedSystem,
     "openai-async": AsyncOpenAISystem,
 }

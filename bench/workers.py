@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import resource
 import statistics
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -151,9 +154,91 @@ async def _concurrent(system: Any, base: str, total: int, concurrency: int) -> R
         "wall_ms": wall * 1e3,
         "req_per_s": total / wall,
         "cpu_ms": cpu * 1e3,
+        "cpu_us_per_req": cpu / total * 1e6,
         "rss_before_kb": rss0,
         "maxrss_kb": peak_rss_kb(),
     }
+
+
+def long_stream(system: Any, base: str, chunks: int) -> Result:
+    """One stream of ``chunks`` chunks; RSS sampled every ``TICK_EVERY`` chunks.
+
+    ``rss_growth_kb`` is the growth from the first sample at or past 10 % of the chunks to the
+    end (the reply assembled by brickgate included).
+    """
+    if system.is_async:
+        raise Unsupported("the long stream runs on sync systems")
+    system.setup(base)
+    system.stream(200)
+    samples: list[tuple[int, int]] = []
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    seen = system.stream(chunks, lambda count: samples.append((count, rss_kb())))
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    end = rss_kb()
+    early = next((kb for count, kb in samples if count >= chunks // 10), end)
+    return {
+        "requests": 1,
+        "chunks_seen": seen,
+        "chunks_per_s": seen / wall,
+        "cpu_ms": cpu * 1e3,
+        "rss_at_10pct_kb": early,
+        "rss_end_kb": end,
+        "rss_growth_kb": end - early,
+        "maxrss_kb": peak_rss_kb(),
+    }
+
+
+def local_batch(items: int, concurrency: int = 8) -> Result:
+    """``Client.batch`` over ``items`` generated prompts against an instant in-memory transport.
+
+    Measures brickgate's own cost per item (items/s, CPU) and RSS from 10 % of the results
+    to the end (the items come from a generator, so the input list is not what is measured).
+    """
+    import brickgate
+    from bench import MODEL
+    from bench.systems import InstantTransport
+
+    client = brickgate.Client.with_transport(InstantTransport())
+    prompts = ((f"item-{i}", f"prompt {i}") for i in range(items))
+    step = max(1, items // 10)
+    samples: list[int] = []
+    done = failed = 0
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    with client.batch(MODEL, prompts, concurrency=concurrency, max_tokens=5) as run:
+        for result in run:
+            done += 1
+            failed += result.error is not None
+            if done % step == 0:
+                samples.append(rss_kb())
+    wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    client.close()
+    end = rss_kb()
+    early = samples[0] if samples else end
+    return {
+        "requests": done,
+        "failed": failed,
+        "items_per_s": done / wall,
+        "cpu_us_per_item": cpu / max(done, 1) * 1e6,
+        "rss_at_10pct_kb": early,
+        "rss_end_kb": end,
+        "rss_growth_kb": end - early,
+        "maxrss_kb": peak_rss_kb(),
+    }
+
+
+def cli_walls(times: int = 5) -> Result:
+    """Median wall seconds of ``brickgate --version`` and ``brickgate --help`` (fresh processes)."""
+    script = os.path.join(os.path.dirname(sys.executable), "brickgate")
+    command = [script] if os.path.exists(script) else [sys.executable, "-m", "brickgate"]
+    found: Result = {"requests": 0}
+    for flag in ("--version", "--help"):
+        walls = []
+        for _ in range(times):
+            start = time.perf_counter()
+            subprocess.run([*command, flag], capture_output=True, check=True, timeout=60)
+            walls.append(time.perf_counter() - start)
+        found[flag.strip("-") + "_ms"] = statistics.median(walls) * 1e3
+    return found
 
 
 def concurrent(system: Any, base: str, total: int, concurrency: int) -> Result:
@@ -192,8 +277,16 @@ def run_worker(scenario: str, name: str, port: int, params: dict[str, int]) -> N
             result = seq(system, base, params["n"], params["warmup"])
         elif scenario == "stream":
             result = stream(system, base, params["chunks"], params["stream_times"])
+        elif scenario == "stream1m":
+            result = long_stream(system, base, params["long_chunks"])
+        elif scenario.startswith("batch"):
+            result = local_batch(int(scenario[5:]))
+        elif scenario == "cli":
+            result = cli_walls()
         elif scenario.startswith("async"):
-            result = concurrent(system, base, params["async_n"], int(scenario[5:]))
+            concurrency = int(scenario[5:])
+            total = max(params["async_n"], 2 * concurrency)
+            result = concurrent(system, base, total, concurrency)
         else:
             raise SystemExit(f"unknown scenario {scenario!r}")
     except Unsupported as exc:

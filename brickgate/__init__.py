@@ -75,11 +75,11 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "AsyncBatchRun": "brickgate.services._async.batch",
-    "AsyncClient": "brickgate.client",
+    "AsyncClient": "brickgate._async.client",
     "BatchRun": "brickgate.services._sync.batch",
     "SqlBatchResult": "brickgate.services.sql_batch",
     "AsyncStream": "brickgate.services._async.streams",
-    "Client": "brickgate.client",
+    "Client": "brickgate._sync.client",
     "ModelEntry": "brickgate.domain.catalog",
     "ModelSpec": "brickgate.domain.catalog",
     "Stream": "brickgate.services._sync.streams",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from brickgate.cli import main
+from brickgate._entry import main
 
 if __name__ == "__main__":
     main()

@@ -14,7 +14,11 @@ _PREFIXES = ("DATABRICKS_", "BRICKGATE_", "PYTHON_KEYRING_")
 
 @pytest.fixture(autouse=True)
 def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Clear DATABRICKS_*/BRICKGATE_* variables and point HOME and config dirs at a temp dir."""
+    """Clear DATABRICKS_*/BRICKGATE_* variables and point HOME and config dirs at a temp dir.
+
+    The suite runs on the httpx backend (``BRICKGATE_HTTP_BACKEND=httpx``), which ``auto``
+    would replace with httpx2 for async clients; httpx2 and ``auto`` have their own tests.
+    """
     for name in list(os.environ):
         if name.startswith(_PREFIXES):
             monkeypatch.delenv(name, raising=False)
@@ -23,4 +27,5 @@ def clean_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("BRICKGATE_CONFIG_DIR", str(home / ".config" / "brickgate"))
+    monkeypatch.setenv("BRICKGATE_HTTP_BACKEND", "httpx")
     yield home

@@ -3,31 +3,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Literal
 
-from typing_extensions import Self, Unpack
-
 from brickgate.config import ClientConfig
-from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
 from brickgate.domain.credentials import parse_login
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.params import CallParams, ChatParams
-from brickgate.domain.sql import AiQueryJob
 from brickgate.domain.tokens import AccessToken
-from brickgate.services._sync.batch import BatchRun
-from brickgate.services._sync.streams import Stream
 from brickgate.services.batch_items import DEFAULT_CONCURRENCY
-from brickgate.services.preparation import Messages
-from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 
 if TYPE_CHECKING:
+    from typing_extensions import Self, Unpack
+
     from brickgate._sync.session import WorkspaceSession
     from brickgate.container import BrickgateContainer
     from brickgate.domain.catalog import ModelEntry
+    from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
+    from brickgate.domain.params import CallParams, ChatParams
     from brickgate.domain.resolution import Resolution
     from brickgate.ports._sync.workspace import WorkspaceTransport
+    from brickgate.services._sync.batch import BatchRun
+    from brickgate.services._sync.streams import Stream
+    from brickgate.services.preparation import Messages
+    from brickgate.services.sql_batch import SqlBatchResult, StatusCallback
 
 Surface = Literal["auto", "serving-endpoints", "ai-gateway"]
 
@@ -62,26 +61,31 @@ class Client:
         tags: Mapping[str, str] | None = None,
         container: BrickgateContainer | None = None,
     ) -> None:
-        from brickgate.container import create_client_container
-
-        if container is None:
-            config = ClientConfig(
-                host=host,
-                token=token,
-                profile=profile,
-                client_id=client_id,
-                client_secret=client_secret,
-                auth_type=auth_type,
-                trusted_hosts=tuple(trusted_hosts),
-                surface=surface,
-                max_retries=max_retries,
-                timeout=timeout,
-                tags=tags,
-            )
-            container = create_client_container(config)
-            container.resolution()
         self._container = container
-        self._session: WorkspaceSession = container.session()
+        if container is None:
+            from brickgate.bootstrap import client_wiring
+
+            wiring = client_wiring(
+                ClientConfig(
+                    host=host,
+                    token=token,
+                    profile=profile,
+                    client_id=client_id,
+                    client_secret=client_secret,
+                    auth_type=auth_type,
+                    trusted_hosts=tuple(trusted_hosts),
+                    surface=surface,
+                    max_retries=max_retries,
+                    timeout=timeout,
+                    tags=tags,
+                )
+            )
+            wiring.resolution()
+            self._resolve: Callable[[], Resolution] = wiring.resolution
+            self._session: WorkspaceSession = wiring.session()
+        else:
+            self._resolve = container.resolution
+            self._session = container.session()
 
     @classmethod
     def from_login(cls, login: str, **kwargs: Any) -> Self:
@@ -103,8 +107,7 @@ class Client:
     @property
     def resolution(self) -> Resolution:
         """Which credential is used and why: the credential chain's trace (no secrets)."""
-        resolution: Resolution = self._container.resolution()
-        return resolution
+        return self._resolve()
 
     def access_token(self) -> AccessToken:
         """A valid access token from this client's token source, for other tools.
@@ -207,6 +210,8 @@ class Client:
         an unsafe table, column, model name or parameter (nothing sent), ``RemoteError`` when
         the statement ends FAILED or CANCELED, ``ApiError`` subclasses when the API refuses.
         """
+        from brickgate.domain.sql import AiQueryJob
+
         job = AiQueryJob.create(
             model,
             source_table,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 
@@ -27,6 +26,8 @@ class SystemClock:
     async def sleep_async(self, seconds: float) -> None:
         """Suspend the calling task for ``seconds``; return at once when ``seconds <= 0``."""
         if seconds > 0:
+            import asyncio
+
             await asyncio.sleep(seconds)
 
     def __repr__(self) -> str:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import typer
-from dependency_injector import providers
 
 from brickgate.cli.chat import stream_reply
 from brickgate.cli.render import credential_lines, models_table, trace_table, usage_line
 from brickgate.cli.state import CliState
-from brickgate.client import Client
 from brickgate.domain.catalog import Availability
 from brickgate.domain.credentials import parse_login
-from brickgate.testing.memory_store import MemoryCredentialStore
 
 DEMO_PROFILE = "demo"
 DEMO_MODEL = "databricks-claude-sonnet-4-5"
@@ -21,7 +18,11 @@ LOOPBACK = "127.0.0.1"
 
 def demo(ctx: typer.Context) -> None:
     """Start a fake workspace on loopback, log in to it in memory, list models, stream a reply."""
+    from dependency_injector import providers
+
+    from brickgate._sync.client import Client
     from brickgate.testing import FakeWorkspace
+    from brickgate.testing.memory_store import MemoryCredentialStore
 
     state: CliState = ctx.obj
     out = state.out

@@ -5,18 +5,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from brickgate.cli.probe import refuse_plain_http
-from brickgate.client import Client
 from brickgate.config import ClientConfig
-from brickgate.container import BrickgateContainer, create_container
 from brickgate.domain.credentials import Credential
 from brickgate.domain.errors import ConfigurationError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.settings import BrickgateSettings
+
+if TYPE_CHECKING:
+    from brickgate._sync.client import Client
+    from brickgate.container import BrickgateContainer
 
 PIPED_WIDTH = 160
 
@@ -61,6 +63,8 @@ class CliState:
         self, settings: BrickgateSettings | None = None, **overrides: Any
     ) -> BrickgateContainer:
         """A container on ``settings`` (default: ``self.settings()``) with the test overrides."""
+        from brickgate.container import create_container
+
         merged = {**self.overrides, **overrides}
         return create_container(settings or self.settings(), **merged)
 
@@ -79,6 +83,8 @@ class CliState:
         credential: Credential = container.credential()
         self.check_host(credential, settings, container.resolution().source)
         refuse_plain_http(credential.host)
+        from brickgate._sync.client import Client
+
         return Client(container=container), container
 
     def client(self, *, profile: str | None = None, **overrides: Any) -> Client:
@@ -88,6 +94,8 @@ class CliState:
     def client_for(self, credential: Credential, settings: BrickgateSettings) -> Client:
         """A client using exactly ``credential`` (nothing else is resolved)."""
         refuse_plain_http(credential.host)
+        from brickgate._sync.client import Client
+
         return Client(container=self.container(settings, explicit_credential=credential))
 
     def check_host(self, credential: Credential, settings: BrickgateSettings, source: str) -> None:

@@ -8,14 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
-from brickgate.adapters.tokens import browser_login
-from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.cli.diagnose import Diagnosis, diagnose, from_resolution, known_profiles
 from brickgate.cli.errors import exit_code, one_line
 from brickgate.cli.render import credential_dict, credential_lines, report_table, to_json
 from brickgate.cli.state import CliState
-from brickgate.containers.credentials import holders
 from brickgate.domain.errors import BrickgateError, ConfigurationError, InvalidLoginError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import BROWSER_CLIENT_ID, AccessToken
@@ -46,12 +42,22 @@ def browser_login_to(
     client_id: str | None,
     open_browser: bool,
 ) -> str:
-    """Run ``brickgate login --browser``; return the host logged in to.
-
-    The refresh token is saved under ``profile`` in the OS keyring (unless ``--store file`` or
-    keyring use is off), else in the 0600 credentials file. Raises ``InvalidLoginError`` when
-    no host is given or known, and what the browser login raises (nothing is stored then).
     """
+        from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
+        from brickgate.adapters.tokens import browser_login
+        from brickgate.adapters.transport._sync.http import HttpTransport
+        from brickgate.bootstrap import holders
+    Run ``brickgate login --browser``; return the host logged in to.
+
+        The refresh token is saved under ``profile`` in the OS keyring (unless ``--store file`` or
+        keyring use is off), else in the 0600 credentials file. Raises ``InvalidLoginError`` when
+        no host is given or known, and what the browser login raises (nothing is stored then).
+    """
+    from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
+    from brickgate.adapters.tokens import browser_login
+    from brickgate.adapters.transport._sync.http import HttpTransport
+    from brickgate.bootstrap import holders
+
     container = state.container(settings)
     workspace = _login_host(state, settings, host, profile)
     stores: list[Any] = [container.file_store()]

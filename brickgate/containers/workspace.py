@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -10,59 +9,28 @@ from dependency_injector import containers, providers
 from brickgate._async.session import AsyncWorkspaceSession
 from brickgate._sync.session import WorkspaceSession
 from brickgate.adapters.clock import SystemClock
-from brickgate.adapters.transport.retry_policy import RetryPolicy
-from brickgate.adapters.transport.wire import Limits, Timeouts, build_http_client
+from brickgate.adapters.transport.wire import build_http_client
+from brickgate.bootstrap import (
+    FAKE_HOST,
+    limits_from,
+    max_in_flight_of,
+    retry_policy_from,
+    router_factory,
+    timeouts_from,
+)
 from brickgate.domain.catalog import Catalog
 from brickgate.domain.credentials import Credential
-from brickgate.domain.hosts import WorkspaceHost
-from brickgate.services.surfaces import SurfaceRouter
 from brickgate.settings import BrickgateSettings
 
-FAKE_HOST = "fake-workspace.cloud.databricks.com"
-"""The host a client over a given transport reports (nothing is sent to it)."""
-
-
-def timeouts_from(settings: BrickgateSettings) -> Timeouts:
-    """HTTP timeouts from the settings; the stream idle timeout is bounded by ``timeout``
-    unless it was set itself."""
-    idle = settings.stream_idle_timeout
-    if "stream_idle_timeout" not in settings.model_fields_set:
-        idle = min(idle, settings.timeout)
-    return Timeouts(connect=settings.connect_timeout, read=settings.timeout, stream_idle=idle)
-
-
-def retry_policy_from(settings: BrickgateSettings) -> RetryPolicy:
-    """The retry policy from the settings; the retry budget is bounded by twice ``timeout``
-    unless it was set itself."""
-    budget = settings.retry_budget
-    if "retry_budget" not in settings.model_fields_set:
-        budget = min(budget, 2 * settings.timeout)
-    return RetryPolicy(max_retries=settings.max_retries, total_budget=budget)
-
-
-def limits_from(settings: BrickgateSettings) -> Limits:
-    """Response size limits from the settings."""
-    return Limits(
-        body=settings.max_response_bytes,
-        event=settings.max_event_bytes,
-        compression_ratio=settings.max_compression_ratio,
-    )
-
-
-def router_factory(settings: BrickgateSettings) -> Callable[[Credential | None], SurfaceRouter]:
-    """Makes the surface router for a client's host (a placeholder host over a given transport)."""
-
-    def router(credential: Credential | None) -> SurfaceRouter:
-        if credential is None:
-            return SurfaceRouter(WorkspaceHost.parse(FAKE_HOST), settings.surface)
-        return SurfaceRouter(credential.host, settings.surface)
-
-    return router
-
-
-def max_in_flight_of(settings: BrickgateSettings) -> int | None:
-    """The async in-flight limit (``None``: no limit)."""
-    return settings.max_in_flight or None
+__all__ = [
+    "FAKE_HOST",
+    "WorkspaceContainer",
+    "limits_from",
+    "max_in_flight_of",
+    "retry_policy_from",
+    "router_factory",
+    "timeouts_from",
+]
 
 
 class WorkspaceContainer(containers.DeclarativeContainer):

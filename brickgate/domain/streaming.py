@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,7 +18,17 @@ from brickgate.domain.errors import ResponseTooLargeError
 
 DEFAULT_ASSEMBLED_LIMIT = 64 * 1024 * 1024
 _BLOCK = 1024
-"""Text pieces joined into one block at a time: tiny chunks cost little more than their text."""
+"""Text pieces joined into one block at a time: tiny chunks cost little more than their text.
+Each block is kept zlib-compressed (level 1), so a stream of millions of chunks keeps its
+transcript in a fraction of its size."""
+
+
+def _packed(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
+def _unpacked(block: bytes) -> str:
+    return zlib.decompress(block).decode("utf-8", "surrogatepass")
 
 
 class _ToolCallParts:
@@ -156,7 +167,7 @@ class StreamAssembler:
         self._size = 0
         self.overflowed = False
         self._text: list[str] = []
-        self._text_blocks: list[str] = []
+        self._text_blocks: list[bytes] = []
         self._reasoning: list[str] | None = None
         self._calls: list[_ToolCallParts] = []
         self._open_calls: dict[int, _ToolCallParts] = {}
@@ -184,7 +195,7 @@ class StreamAssembler:
             text.append(chunk.text)
             self._size += len(chunk.text)
             if len(text) >= _BLOCK:
-                self._text_blocks.append("".join(text))
+                self._text_blocks.append(_packed("".join(text)))
                 self._text = []
         if chunk.reasoning:
             if self._reasoning is None:
@@ -207,7 +218,7 @@ class StreamAssembler:
             self._overflow()
 
     def _all_text(self) -> str:
-        return "".join(self._text_blocks) + "".join(self._text)
+        return "".join(map(_unpacked, self._text_blocks)) + "".join(self._text)
 
     def _overflow(self) -> None:
         self.overflowed = True

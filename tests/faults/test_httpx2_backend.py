@@ -256,10 +256,26 @@ def test_an_unknown_backend_names_the_setting(monkeypatch: pytest.MonkeyPatch) -
         Client(host="adb-1234567890123456.7.azuredatabricks.net", token="dapi" + "0" * 32)
 
 
-def test_httpx_stays_the_default(ws: FakeWorkspace) -> None:
+@pytest.mark.parametrize("installed", [True, False])
+async def test_auto_gives_async_clients_httpx2_when_installed_and_sync_clients_httpx(
+    ws: FakeWorkspace, monkeypatch: pytest.MonkeyPatch, installed: bool
+) -> None:
     import httpx
 
+    monkeypatch.delenv("BRICKGATE_HTTP_BACKEND")
+    if installed:
+        library = pytest.importorskip("httpx2")
+        expected_async: type = library.AsyncClient
+    else:
+        monkeypatch.setitem(sys.modules, "httpx2", None)
+        expected_async = httpx.AsyncClient
     container = create_client_container(host=ws.url, token=ws.token, trusted_hosts=LOOPBACK)
-    client = container.http_client()
-    assert type(client) is httpx.Client
-    client.close()
+    sync_client, async_client = container.http_client(), container.async_http_client()
+    assert type(sync_client) is httpx.Client
+    assert type(async_client) is expected_async
+    sync_client.close()
+    await async_client.aclose()
+    async with AsyncClient(host=ws.url, token=ws.token, trusted_hosts=LOOPBACK) as client:
+        assert (await client.chat(LLAMA, "Hello")).text
+    with Client(host=ws.url, token=ws.token, trusted_hosts=LOOPBACK) as sync:
+        assert sync.chat(LLAMA, "Hello").text

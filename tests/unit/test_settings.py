@@ -117,3 +117,41 @@ def test_importing_brickgate_loads_neither_settings_nor_container() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_model_copy_checks_the_update_and_keeps_what_was_chosen(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = load_settings(timeout=3)
+    monkeypatch.setenv("BRICKGATE_TIMEOUT", "99")
+    copied = settings.model_copy(update={"trusted_hosts": ["a.example.com"]})
+    assert copied.timeout == 3
+    assert copied.trusted_hosts == ("a.example.com",)
+    assert {"timeout", "trusted_hosts"} <= copied.model_fields_set
+    assert "max_retries" not in copied.model_fields_set
+    with pytest.raises(ConfigurationError, match=r"max_retries \(BRICKGATE_MAX_RETRIES\)"):
+        settings.model_copy(update={"max_retries": 99})
+
+
+def test_variables_are_matched_without_regard_to_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("brickgate_max_retries", "7")
+    assert load_settings().max_retries == 7
+
+
+def test_every_bad_value_is_named_in_one_error() -> None:
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings(timeout="soon", store="vault", max_in_flight=-1)
+    message = str(caught.value)
+    for variable in ("BRICKGATE_TIMEOUT", "BRICKGATE_STORE", "BRICKGATE_MAX_IN_FLIGHT"):
+        assert variable in message
+
+
+def test_reading_settings_imports_no_validation_library() -> None:
+    code = (
+        "import sys; from brickgate.settings import load_settings; load_settings(); "
+        "print(sorted(m for m in ('pydantic', 'pydantic_settings') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

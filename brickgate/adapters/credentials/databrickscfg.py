@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import configparser
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from brickgate.adapters.credentials.private_files import read_private_file
 from brickgate.adapters.credentials.token_tools import missing_tool
@@ -14,6 +14,9 @@ from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
 from brickgate.domain.errors import CredentialSourceError, UnusableProfileError
 from brickgate.domain.redaction import shown_name
 from brickgate.ports.credentials import STORED, SourceRole
+
+if TYPE_CHECKING:
+    import configparser
 
 CONFIG_FILE_VARIABLE = "DATABRICKS_CONFIG_FILE"
 CONFIG_PROFILE_VARIABLE = "DATABRICKS_CONFIG_PROFILE"
@@ -120,6 +123,8 @@ class DatabricksConfigSource:
             raise CredentialSourceError(
                 self.name, f"cannot read {path}: {error.strerror or error}"
             ) from None
+        import configparser
+
         parser = configparser.ConfigParser(interpolation=None, default_section=_NO_SHARED_DEFAULTS)
         try:
             parser.read_string(text, source=str(path))
@@ -199,6 +204,8 @@ def _implied_auth_type(values: Mapping[str, str]) -> str | None:
 
 def _describe_ini_error(error: configparser.Error) -> str:
     """What is wrong with the INI text, by line and key name only (lines may hold tokens)."""
+    import configparser
+
     if isinstance(error, configparser.MissingSectionHeaderError):
         return (
             f"line {error.lineno} comes before any [profile] header; "

@@ -158,8 +158,9 @@ def build_http_client(
     """A new ``httpx.Client`` (``httpx.AsyncClient`` when ``asynchronous``): shared TLS context,
     no redirects, brickgate's user agent.
 
-    ``backend="httpx2"`` makes the httpx2 class instead (same API). Its network backend is
-    wrapped so every connect, read and write obeys the driver's per-call deadline (see
+    ``backend="httpx2"`` makes the httpx2 class instead (same API); ``"auto"`` does so for an
+    asynchronous client when httpx2 is installed (see ``backends.load_backend``). Its network
+    backend is wrapped so every connect, read and write obeys the driver's per-call deadline (see
     ``deadline``), and the HTTP libraries' loggers get the filter that scrubs the call's
     secrets (``log_scrub``); clients made elsewhere keep httpx's per-read timeouts only.
     Proxy and CA settings come from the usual environment variables (``HTTPS_PROXY``,
@@ -167,7 +168,7 @@ def build_http_client(
     ``ConfigurationError`` when the CA bundle cannot be loaded, or for a backend that is unknown
     or not installed.
     """
-    chosen = load_backend(backend)
+    chosen = load_backend(backend, asynchronous=asynchronous)
     factory = chosen.async_client if asynchronous else chosen.client
     client = factory(
         **client_options(

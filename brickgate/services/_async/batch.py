@@ -8,7 +8,6 @@ from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, I
 from typing import Any
 
 # sync-only: import threading
-# sync-only: from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from brickgate.domain.attempts import counting_attempts
 from brickgate.domain.batch import BatchItem, BatchResult, BatchSummary
 from brickgate.domain.chat import ChatResponse
@@ -77,6 +76,7 @@ class AsyncBatchRunner:
         source = _aiter(items)
         slots = asyncio.Semaphore(concurrency)  # async-only
         pending: set[asyncio.Task[BatchResult]] = set()  # async-only
+        # sync-only: from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait  # noqa: E501
         # sync-only: slots = threading.Semaphore(concurrency)
         # sync-only: pool = ThreadPoolExecutor(concurrency, thread_name_prefix="brickgate-batch")
         # sync-only: pending: set[Future[BatchResult]] = set()

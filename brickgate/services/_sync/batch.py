@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator, Awaitable, Callable, Iterable, M
 from typing import Any
 
 import threading
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from brickgate.domain.attempts import counting_attempts
 from brickgate.domain.batch import BatchItem, BatchResult, BatchSummary
 from brickgate.domain.chat import ChatResponse
@@ -74,6 +73,7 @@ class BatchRunner:
         started = self._clock.monotonic()
         intake = Intake()
         source = _aiter(items)
+        from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait  # noqa: E501
         slots = threading.Semaphore(concurrency)
         pool = ThreadPoolExecutor(concurrency, thread_name_prefix="brickgate-batch")
         pending: set[Future[BatchResult]] = set()

@@ -5,13 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from brickgate.adapters.tokens._async.azure import AsyncAzureCliSource
-from brickgate.adapters.tokens._async.browser import AsyncBrowserSource
-from brickgate.adapters.tokens._async.cli import AsyncDatabricksCliSource
-from brickgate.adapters.tokens._async.m2m import AsyncClientCredentialsSource
-from brickgate.adapters.tokens._async.oidc import AsyncOidcSource
 from brickgate.adapters.tokens._async.static import AsyncStaticTokenSource
-from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
 from brickgate.domain.auth_types import shown_auth_type
 from brickgate.domain.calls.oauth import TOKEN_PATH
 from brickgate.domain.credentials import (
@@ -101,8 +95,12 @@ def async_token_source_for(
         need(client_secret, "client secret")
         assert client_id is not None and client_secret is not None
         credentials = OAuthClientCredentials(host, client_id, client_secret, scopes or "all-apis")
+        from brickgate.adapters.tokens._async.m2m import AsyncClientCredentialsSource
+
         return AsyncClientCredentialsSource(credentials, transport, clock, policy)
     if kind == "databricks-cli":
+        from brickgate.adapters.tokens._async.cli import AsyncDatabricksCliSource
+
         return AsyncDatabricksCliSource(
             host,
             clock=clock,
@@ -114,6 +112,8 @@ def async_token_source_for(
     if kind == "external-browser":
         need(refresh_store, "refresh-token store")
         assert refresh_store is not None
+        from brickgate.adapters.tokens._async.browser import AsyncBrowserSource
+
         return AsyncBrowserSource(
             host,
             transport=transport,
@@ -124,6 +124,9 @@ def async_token_source_for(
             policy=policy,
         )
     if kind in ("env-oidc", "file-oidc", "github-oidc"):
+        from brickgate.adapters.tokens._async.oidc import AsyncOidcSource
+        from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
+
         if kind == "env-oidc":
             supplier = env_id_token(env)
         elif kind == "file-oidc":
@@ -147,6 +150,8 @@ def async_token_source_for(
             policy=policy,
         )
     if kind == "azure-cli":
+        from brickgate.adapters.tokens._async.azure import AsyncAzureCliSource
+
         return AsyncAzureCliSource(
             host,
             clock=clock,

@@ -6,13 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from brickgate.adapters.tokens._sync.azure import AzureCliSource
-from brickgate.adapters.tokens._sync.browser import BrowserSource
-from brickgate.adapters.tokens._sync.cli import DatabricksCliSource
-from brickgate.adapters.tokens._sync.m2m import ClientCredentialsSource
-from brickgate.adapters.tokens._sync.oidc import OidcSource
 from brickgate.adapters.tokens._sync.static import StaticTokenSource
-from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
 from brickgate.domain.auth_types import shown_auth_type
 from brickgate.domain.calls.oauth import TOKEN_PATH
 from brickgate.domain.credentials import (
@@ -102,8 +96,12 @@ def token_source_for(
         need(client_secret, "client secret")
         assert client_id is not None and client_secret is not None
         credentials = OAuthClientCredentials(host, client_id, client_secret, scopes or "all-apis")
+        from brickgate.adapters.tokens._sync.m2m import ClientCredentialsSource
+
         return ClientCredentialsSource(credentials, transport, clock, policy)
     if kind == "databricks-cli":
+        from brickgate.adapters.tokens._sync.cli import DatabricksCliSource
+
         return DatabricksCliSource(
             host,
             clock=clock,
@@ -115,6 +113,8 @@ def token_source_for(
     if kind == "external-browser":
         need(refresh_store, "refresh-token store")
         assert refresh_store is not None
+        from brickgate.adapters.tokens._sync.browser import BrowserSource
+
         return BrowserSource(
             host,
             transport=transport,
@@ -125,6 +125,9 @@ def token_source_for(
             policy=policy,
         )
     if kind in ("env-oidc", "file-oidc", "github-oidc"):
+        from brickgate.adapters.tokens._sync.oidc import OidcSource
+        from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
+
         if kind == "env-oidc":
             supplier = env_id_token(env)
         elif kind == "file-oidc":
@@ -148,6 +151,8 @@ def token_source_for(
             policy=policy,
         )
     if kind == "azure-cli":
+        from brickgate.adapters.tokens._sync.azure import AzureCliSource
+
         return AzureCliSource(
             host,
             clock=clock,

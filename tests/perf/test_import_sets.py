@@ -1,0 +1,127 @@
+"""What a cold process imports: ``import brickgate``, a first request, ``brickgate --version``.
+
+Each case runs in a fresh interpreter and reports ``sys.modules``; no timing is measured.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from brickgate.testing import FakeWorkspace
+
+LIBRARY_HEAVY = (
+    "dependency_injector",
+    "pydantic",
+    "pydantic_settings",
+    "keyring",
+    "typer",
+    "rich",
+    "yaml",
+    "brickgate.container",
+    "brickgate.containers",
+)
+"""Never needed by a client made with ``Client(host=..., token=...)`` and its requests."""
+
+FIRST_REQUEST_BRICKGATE_MODULES = 125
+"""About 20 % over the measured count (103, sync client): a guard against eager wiring."""
+
+
+def modules_after(code: str, *args: str) -> set[str]:
+    """The modules loaded by ``code`` run in a fresh interpreter (it must print nothing)."""
+    script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """The ``names`` in ``modules`` that the HTTP libraries themselves do not import.
+
+    httpx imports rich (for its command line) when rich, click and pygments are installed, as
+    they are beside brickgate's CLI: that is httpx's cost, not ours.
+    """
+    theirs = _http_libraries_imports()
+    return sorted(name for name in names if name in modules and name not in theirs)
+
+
+_HTTP_IMPORTS: set[str] = set()
+
+
+def _http_libraries_imports() -> set[str]:
+    if not _HTTP_IMPORTS:
+        _HTTP_IMPORTS.update(modules_after("import httpx") & {"rich", "click", "pygments"})
+        _HTTP_IMPORTS.add("")
+    return _HTTP_IMPORTS
+
+
+def test_import_brickgate_loads_no_http_library_container_or_event_loop() -> None:
+    modules = modules_after("import brickgate")
+    heavy = (*LIBRARY_HEAVY, "httpx", "httpcore", "httpx2", "asyncio", "brickgate.settings")
+    assert loaded(modules, heavy) == []
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_a_first_request_imports_only_what_it_needs(kind: str) -> None:
+    sync_code = (
+        "import sys, brickgate\n"
+        "client = brickgate.Client(host=sys.argv[1], token=sys.argv[2],"
+        " trusted_hosts=['127.0.0.1'])\n"
+        "client.chat(sys.argv[3], 'Hello', max_tokens=5)\n"
+        "client.close()\n"
+    )
+    async_code = (
+        "import asyncio, sys, brickgate\n"
+        "async def main():\n"
+        "    async with brickgate.AsyncClient(host=sys.argv[1], token=sys.argv[2],"
+        " trusted_hosts=['127.0.0.1']) as client:\n"
+        "        await client.chat(sys.argv[3], 'Hello', max_tokens=5)\n"
+        "asyncio.run(main())\n"
+    )
+    with FakeWorkspace() as ws:
+        code = sync_code if kind == "sync" else async_code
+        modules = modules_after(code, ws.url, ws.token, "databricks-meta-llama-3-3-70b-instruct")
+    assert loaded(modules, LIBRARY_HEAVY) == []
+    other_side = "brickgate._async." if kind == "sync" else "brickgate._sync."
+    assert sorted(m for m in modules if m.startswith(other_side) and "deadline" not in m) == []
+    unused_sources = ("m2m", "cli", "browser", "oidc", "azure")
+    assert [m for m in modules if m.rsplit(".", 1)[-1] in unused_sources] == []
+    if kind == "sync":
+        assert "asyncio" not in modules
+    ours = [m for m in modules if m.startswith("brickgate")]
+    assert len(ours) <= FIRST_REQUEST_BRICKGATE_MODULES, sorted(ours)
+
+
+def test_brickgate_version_loads_neither_the_cli_libraries_nor_httpx() -> None:
+    modules = modules_after(
+        "import sys\nsys.argv = ['brickgate', '--version']\n"
+        "import io, contextlib\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    from brickgate._entry import main\n"
+        "    main()\n"
+    )
+    heavy = (*LIBRARY_HEAVY, "httpx", "httpcore", "asyncio", "click", "brickgate.cli.app")
+    assert loaded(modules, heavy) == []
+
+
+def test_brickgate_help_loads_neither_httpx_nor_the_container() -> None:
+    modules = modules_after(
+        "import sys\nsys.argv = ['brickgate', '--help']\n"
+        "import io, contextlib\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    from brickgate._entry import main\n"
+        "    try:\n"
+        "        main()\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+    )
+    heavy = ("httpx", "httpcore", "dependency_injector", "brickgate.container", "keyring")
+    assert loaded(modules, heavy) == []
