@@ -16,6 +16,7 @@
     └── RemoteError                   something went wrong talking to the workspace
         ├── TransportError            no usable HTTP response (connect, TLS, reset)
         │   ├── ConnectError          the connection could not be opened: nothing was sent
+        │   ├── ClientClosedError     the client (or transport) was closed: nothing was sent
         │   └── TimeoutError          connect, read, stream-idle or total budget ran out
         ├── StreamError               a stream ended early or was malformed (.partial)
         ├── ResponseTooLargeError     a body, an event or its decompression passed a size limit
@@ -168,6 +169,11 @@ class TransportError(RemoteError):
 
 class ConnectError(TransportError):
     """The connection could not be opened (refused, DNS, TLS handshake): nothing was sent."""
+
+
+class ClientClosedError(TransportError):
+    """The client or transport was closed before this call: nothing was sent, and a retry
+    cannot help (make a new client)."""
 
 
 class TimeoutError(TransportError):

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from brickgate.domain.calls import Answer, Call, StreamCall, WireRequest
 from brickgate.domain.calls.answers import encode_json
-from brickgate.domain.errors import BrickgateError, TransportError
+from brickgate.domain.errors import BrickgateError, ClientClosedError
 from brickgate.ports.clock import Clock
 from brickgate.testing.fake_canned import canned_body, canned_stream_chunks
 
@@ -136,7 +136,7 @@ class Script:
     def _next(self, operation: str, request: WireRequest) -> Reply | None:
         with self._lock:
             if self.closed:
-                raise TransportError(CLOSED_MESSAGE)
+                raise ClientClosedError(CLOSED_MESSAGE)
             self.calls.append(RecordedCall(operation, request))
             queue = self._queues.get(operation)
             return queue.popleft() if queue else None

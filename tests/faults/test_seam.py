@@ -399,3 +399,33 @@ async def test_sixteen_tasks_on_a_cold_async_client_make_one_pool_closed_once(
     await client.aclose()
     assert made[0].close_calls == 1
     assert made[0].is_closed
+
+
+def test_a_closed_client_refuses_at_once_without_retrying(ws: FakeWorkspace) -> None:
+    clock = FakeClock()
+    client = Client(
+        container=create_client_container(
+            host=ws.url, token=ws.token, trusted_hosts=["127.0.0.1"], clock=clock, max_retries=3
+        )
+    )
+    client.chat(LLAMA, "Hello")
+    client.close()
+    sent = len(ws.requests)
+    with pytest.raises(brickgate.ClientClosedError, match="closed"):
+        client.chat(LLAMA, "Hello")
+    assert clock.sleeps == []
+    assert len(ws.requests) == sent
+
+
+async def test_a_closed_async_client_refuses_at_once_without_retrying(ws: FakeWorkspace) -> None:
+    clock = FakeClock()
+    client = AsyncClient(
+        container=create_client_container(
+            host=ws.url, token=ws.token, trusted_hosts=["127.0.0.1"], clock=clock, max_retries=3
+        )
+    )
+    await client.chat(LLAMA, "Hello")
+    await client.aclose()
+    with pytest.raises(brickgate.ClientClosedError, match="closed"):
+        await client.chat(LLAMA, "Hello")
+    assert clock.sleeps == []

@@ -13,6 +13,7 @@ from brickgate.domain.calls import Call, Retry, StreamCall
 from brickgate.domain.errors import (
     ApiError,
     BrickgateError,
+    ClientClosedError,
     ConnectError,
     RateLimitError,
     TransportError,
@@ -29,13 +30,14 @@ RETRYABLE_CODES = frozenset({"REQUEST_LIMIT_EXCEEDED"})
 class RetryPolicy:
     """When and how long to wait before sending a failed request again.
 
-    Retried: ``TransportError`` (timeouts included), HTTP 408/429/500/502/503/504 and the
-    ``REQUEST_LIMIT_EXCEEDED`` code, at most ``max_retries`` times. The wait is exponential,
-    ``min(initial_backoff * 2**retry, max_backoff)``, shortened by up to ``jitter`` (a fraction)
-    drawn from ``random``. A ``Retry-After`` the server sent is used instead, unless it exceeds
-    ``retry_after_cap`` or what is left of the budget: then brickgate gives up at once rather
-    than wait, and the error says how long the server asked for. Waits count against the
-    budget: none may end past ``total_budget`` seconds after the first attempt.
+    Retried: ``TransportError`` (timeouts included; not ``ClientClosedError``), HTTP
+    408/429/500/502/503/504 and the ``REQUEST_LIMIT_EXCEEDED`` code, at most ``max_retries``
+    times. The wait is exponential, ``min(initial_backoff * 2**retry, max_backoff)``,
+    shortened by up to ``jitter`` (a fraction) drawn from ``random``. A ``Retry-After`` the
+    server sent is used instead, unless it exceeds ``retry_after_cap`` or what is left of the
+    budget: then brickgate gives up at once rather than wait, and the error says how long the
+    server asked for. Waits count against the budget: none may end past ``total_budget``
+    seconds after the first attempt.
     """
 
     max_retries: int = 2
@@ -54,6 +56,8 @@ class RetryPolicy:
 
     def is_retryable(self, error: BrickgateError) -> bool:
         """True for errors a later attempt may not meet: transport failures, transient answers."""
+        if isinstance(error, ClientClosedError):
+            return False
         if isinstance(error, TransportError):
             return True
         if isinstance(error, ApiError):

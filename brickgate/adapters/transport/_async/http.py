@@ -33,9 +33,9 @@ from brickgate.domain.calls import (
 )
 from brickgate.domain.errors import (
     BrickgateError,
+    ClientClosedError,
     RemoteError,
     StreamError,
-    TransportError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.scrub import scrub_error
@@ -140,7 +140,7 @@ class AsyncHttpTransport:
 
     async def _exchange(self, wire: WireRequest, what: str, stream: bool) -> httpx.Response:
         if self.closed:
-            raise TransportError(CLOSED_MESSAGE)
+            raise ClientClosedError(CLOSED_MESSAGE)
         request = self._request(wire, stream)
         failure: RemoteError | None = None
         try:

@@ -34,9 +34,9 @@ from brickgate.domain.calls import (
 )
 from brickgate.domain.errors import (
     BrickgateError,
+    ClientClosedError,
     RemoteError,
     StreamError,
-    TransportError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.scrub import scrub_error
@@ -141,7 +141,7 @@ class HttpTransport:
 
     def _exchange(self, wire: WireRequest, what: str, stream: bool) -> httpx.Response:
         if self.closed:
-            raise TransportError(CLOSED_MESSAGE)
+            raise ClientClosedError(CLOSED_MESSAGE)
         request = self._request(wire, stream)
         failure: RemoteError | None = None
         try:
