@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from dependency_injector import containers, providers
 
@@ -60,34 +60,25 @@ class WorkspaceContainer(containers.DeclarativeContainer):
         timeouts=timeouts,
         backend=settings.provided.http_backend,
     )
+    _session_parts: ClassVar[dict[str, Any]] = {
+        "credential": credential.provider,
+        "router": router,
+        "clock": clock,
+        "timeouts": timeouts,
+        "policy": retry_policy,
+        "catalog": catalog,
+        "transport": given_transport,
+        "tags": default_tags,
+        "limits": limits,
+        "environ": environ,
+        "refresh_store": browser_logins,
+    }
     session = providers.Factory(
-        WorkspaceSession,
-        credential=credential.provider,
-        http_client=http_client.provider,
-        router=router,
-        clock=clock,
-        timeouts=timeouts,
-        policy=retry_policy,
-        catalog=catalog,
-        transport=given_transport,
-        tags=default_tags,
-        limits=limits,
-        environ=environ,
-        refresh_store=browser_logins,
+        WorkspaceSession, http_client=http_client.provider, **_session_parts
     )
     async_session = providers.Factory(
         AsyncWorkspaceSession,
-        credential=credential.provider,
         http_client=async_http_client.provider,
-        router=router,
-        clock=clock,
-        timeouts=timeouts,
-        policy=retry_policy,
-        catalog=catalog,
-        transport=given_transport,
         max_in_flight=providers.Callable(max_in_flight_of, settings),
-        tags=default_tags,
-        limits=limits,
-        environ=environ,
-        refresh_store=browser_logins,
+        **_session_parts,
     )
