@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from brickgate.domain.credentials import Credential, TokenSourceCredential
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.domain.tokens import BROWSER_CLIENT_ID
 from brickgate.settings import BrickgateSettings
 
 if TYPE_CHECKING:
@@ -109,6 +108,7 @@ def browser_logins_for(
         if credential.auth_type != "external-browser":
             return None
         from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
+        from brickgate.domain.tokens import BROWSER_CLIENT_ID
 
         stores = [keyring()] if settings.use_keyring else []
         client_id = credential.setting("client_id") or BROWSER_CLIENT_ID

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from brickgate.domain.errors import ConfigurationError
 
 ENV_PREFIX = "BRICKGATE_"
+DEFAULT_CONCURRENCY = 8
+"""Items of a local batch in flight at once, unless a call says otherwise."""
 
 Store = Literal["keyring", "file"]
 Surface = Literal["auto", "serving-endpoints", "ai-gateway"]

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from brickgate.config import ClientConfig
 from brickgate.domain.credentials import parse_login
 from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.tokens import AccessToken
-from brickgate.services.batch_items import DEFAULT_CONCURRENCY
+from brickgate.settings import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from brickgate.domain.chat import ChatResponse, EmbeddingResponse, Endpoint
     from brickgate.domain.params import CallParams, ChatParams
     from brickgate.domain.resolution import Resolution
+    from brickgate.domain.tokens import AccessToken
     from brickgate.ports._async.workspace import AsyncWorkspaceTransport
     from brickgate.services._async.batch import AsyncBatchRun
     from brickgate.services._async.streams import AsyncStream
@@ -116,6 +116,8 @@ class AsyncClient:
         (it has no credentials) and the token source's errors (``AuthenticationError`` saying
         what to run, ``CredentialSourceError``, ``TransportError``).
         """
+        from brickgate.domain.tokens import AccessToken
+
         tokens = self._session.services.tokens
         if tokens is None:
             raise ConfigurationError("this client uses a given transport: it has no access token")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickgate.adapters.tokens._async.factory import async_token_source_of
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
@@ -24,21 +23,51 @@ from brickgate.ports._async.tokens import AsyncTokenSource
 from brickgate.ports._async.workspace import AsyncWorkspaceTransport
 from brickgate.ports.clock import Clock
 from brickgate.ports.refresh_tokens import RefreshTokenStore
-from brickgate.services._async.batch import AsyncBatchRunner
 from brickgate.services._async.chat import AsyncChatService
-from brickgate.services._async.sql_batch import AsyncSqlBatchService
 from brickgate.services.surfaces import SurfaceRouter
 
+if TYPE_CHECKING:
+    from brickgate.services._async.batch import AsyncBatchRunner
+    from brickgate.services._async.sql_batch import AsyncSqlBatchService
 
-@dataclass(frozen=True)
+
 class AsyncServices:
-    """What a client calls: chat (and its batch twin behind the shared gate) and SQL batches."""
+    """What a client calls: chat, its batch twin behind the shared gate, and SQL batches.
 
-    owner: AsyncWorkspaceTransport
-    chat: AsyncChatService
-    batch: AsyncBatchRunner
-    sql: AsyncSqlBatchService
-    tokens: AsyncTokenSource | None = None
+    ``owner`` is what the session closes; ``tokens`` the token source (``None`` over a given
+    transport). The batch runner and the SQL batch service are made on first use, once.
+    """
+
+    def __init__(
+        self,
+        owner: AsyncWorkspaceTransport,
+        chat: AsyncChatService,
+        tokens: AsyncTokenSource | None,
+        *,
+        batch: Callable[[], AsyncBatchRunner],
+        sql: Callable[[], AsyncSqlBatchService],
+    ) -> None:
+        self.owner, self.chat, self.tokens = owner, chat, tokens
+        self._make_batch, self._make_sql = batch, sql
+        self._lock = threading.Lock()
+        self._batch: AsyncBatchRunner | None = None
+        self._sql: AsyncSqlBatchService | None = None
+
+    @property
+    def batch(self) -> AsyncBatchRunner:
+        """The batch runner (its chat service goes through the batch gate)."""
+        with self._lock:
+            if self._batch is None:
+                self._batch = self._make_batch()
+            return self._batch
+
+    @property
+    def sql(self) -> AsyncSqlBatchService:
+        """The SQL batch service."""
+        with self._lock:
+            if self._sql is None:
+                self._sql = self._make_sql()
+            return self._sql
 
 
 RefreshStoreFor = Callable[[Credential], RefreshTokenStore | None]
@@ -138,16 +167,24 @@ class AsyncWorkspaceSession:
             batch = AsyncRetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
         limit = self._limits.body
-        batch_chat = AsyncChatService(
-            batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+
+        def batch_runner() -> AsyncBatchRunner:
+            from brickgate.services._async.batch import AsyncBatchRunner
+
+            chat = AsyncChatService(
+                batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+            )
+            return AsyncBatchRunner(chat.chat, clock)
+
+        def sql_service() -> AsyncSqlBatchService:
+            from brickgate.services._async.sql_batch import AsyncSqlBatchService
+
+            return AsyncSqlBatchService(plain, clock)
+
+        chat = AsyncChatService(
+            plain, self._catalog, router, tags=self._tags, assembled_limit=limit
         )
-        return AsyncServices(
-            owner,
-            AsyncChatService(plain, self._catalog, router, tags=self._tags, assembled_limit=limit),
-            AsyncBatchRunner(batch_chat.chat, clock),
-            AsyncSqlBatchService(plain, clock),
-            tokens,
-        )
+        return AsyncServices(owner, chat, tokens, batch=batch_runner, sql=sql_service)
 
     async def aclose(self) -> None:
         """Close what the session built (the HTTP pool, or the given transport); idempotent."""

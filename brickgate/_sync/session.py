@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from brickgate.adapters.tokens._sync.factory import token_source_of
 from brickgate.adapters.transport._sync.http import HttpTransport
@@ -24,21 +23,51 @@ from brickgate.ports._sync.tokens import TokenSource
 from brickgate.ports._sync.workspace import WorkspaceTransport
 from brickgate.ports.clock import Clock
 from brickgate.ports.refresh_tokens import RefreshTokenStore
-from brickgate.services._sync.batch import BatchRunner
 from brickgate.services._sync.chat import ChatService
-from brickgate.services._sync.sql_batch import SqlBatchService
 from brickgate.services.surfaces import SurfaceRouter
 
+if TYPE_CHECKING:
+    from brickgate.services._sync.batch import BatchRunner
+    from brickgate.services._sync.sql_batch import SqlBatchService
 
-@dataclass(frozen=True)
+
 class Services:
-    """What a client calls: chat (and its batch twin behind the shared gate) and SQL batches."""
+    """What a client calls: chat, its batch twin behind the shared gate, and SQL batches.
 
-    owner: WorkspaceTransport
-    chat: ChatService
-    batch: BatchRunner
-    sql: SqlBatchService
-    tokens: TokenSource | None = None
+    ``owner`` is what the session closes; ``tokens`` the token source (``None`` over a given
+    transport). The batch runner and the SQL batch service are made on first use, once.
+    """
+
+    def __init__(
+        self,
+        owner: WorkspaceTransport,
+        chat: ChatService,
+        tokens: TokenSource | None,
+        *,
+        batch: Callable[[], BatchRunner],
+        sql: Callable[[], SqlBatchService],
+    ) -> None:
+        self.owner, self.chat, self.tokens = owner, chat, tokens
+        self._make_batch, self._make_sql = batch, sql
+        self._lock = threading.Lock()
+        self._batch: BatchRunner | None = None
+        self._sql: SqlBatchService | None = None
+
+    @property
+    def batch(self) -> BatchRunner:
+        """The batch runner (its chat service goes through the batch gate)."""
+        with self._lock:
+            if self._batch is None:
+                self._batch = self._make_batch()
+            return self._batch
+
+    @property
+    def sql(self) -> SqlBatchService:
+        """The SQL batch service."""
+        with self._lock:
+            if self._sql is None:
+                self._sql = self._make_sql()
+            return self._sql
 
 
 RefreshStoreFor = Callable[[Credential], RefreshTokenStore | None]
@@ -136,16 +165,24 @@ class WorkspaceSession:
             batch = RetryingTransport(gated, self._policy, clock)
             router = self._router(credential)
         limit = self._limits.body
-        batch_chat = ChatService(
-            batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+
+        def batch_runner() -> BatchRunner:
+            from brickgate.services._sync.batch import BatchRunner
+
+            chat = ChatService(
+                batch, self._catalog, router, tags=self._tags, assembled_limit=limit
+            )
+            return BatchRunner(chat.chat, clock)
+
+        def sql_service() -> SqlBatchService:
+            from brickgate.services._sync.sql_batch import SqlBatchService
+
+            return SqlBatchService(plain, clock)
+
+        chat = ChatService(
+            plain, self._catalog, router, tags=self._tags, assembled_limit=limit
         )
-        return Services(
-            owner,
-            ChatService(plain, self._catalog, router, tags=self._tags, assembled_limit=limit),
-            BatchRunner(batch_chat.chat, clock),
-            SqlBatchService(plain, clock),
-            tokens,
-        )
+        return Services(owner, chat, tokens, batch=batch_runner, sql=sql_service)
 
     def close(self) -> None:
         """Close what the session built (the HTTP pool, or the given transport); idempotent."""

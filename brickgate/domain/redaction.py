@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -29,33 +30,42 @@ WINDOW = 12
 MIN_SECRET_LENGTH = 8
 DEFAULT_CAPACITY = 128
 _BLOCK = WINDOW // 2
-_PATTERNS = (
-    (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]+"), rf"\1\2{REDACTED}"),
-    (
-        re.compile(r"(?i)\b(basic)(\s+)(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}=*"),
-        rf"\1\2{REDACTED}",
-    ),
-    (
-        re.compile(
-            r"""(?i)\b(authorization|x-databricks-token|api[_-]?key)(["']?\s*[:=]\s*["']?)"""
-            r"""(?!(?:bearer|basic)\b)[^\s"',;&}]+"""
+
+
+@functools.cache
+def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The secret-shaped patterns and their replacements, compiled on first use."""
+    return (
+        (re.compile(r"(?i)\b(bearer)(\s+)[A-Za-z0-9._~+/=-]+"), rf"\1\2{REDACTED}"),
+        (
+            re.compile(r"(?i)\b(basic)(\s+)(?=[A-Za-z0-9+/]*[0-9+/=])[A-Za-z0-9+/]{8,}=*"),
+            rf"\1\2{REDACTED}",
         ),
-        rf"\1\2{REDACTED}",
-    ),
-    (
-        re.compile(
-            r"""(?i)\b(client_secret|access_token|refresh_token|id_token|password)"""
-            r"""(["']?\s*[:=]\s*["']?)[^\s"'&,;}]+"""
+        (
+            re.compile(
+                r"""(?i)\b(authorization|x-databricks-token|api[_-]?key)(["']?\s*[:=]\s*["']?)"""
+                r"""(?!(?:bearer|basic)\b)[^\s"',;&}]+"""
+            ),
+            rf"\1\2{REDACTED}",
         ),
-        rf"\1\2{REDACTED}",
-    ),
-    (re.compile(r"(?i)\b(?:dapi|dose|dkea)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{8,}"), REDACTED),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?"), REDACTED),
-)
-_SECRET_SHAPED = re.compile(
-    r"(?i)\b(?:(?:dapi|dose|dkea)(?=[a-z_-]*[0-9])|eyj)[a-z0-9_-]{6,}|::|[0-9a-f]{24,}"
-    r"|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}"
-)
+        (
+            re.compile(
+                r"""(?i)\b(client_secret|access_token|refresh_token|id_token|password)"""
+                r"""(["']?\s*[:=]\s*["']?)[^\s"'&,;}]+"""
+            ),
+            rf"\1\2{REDACTED}",
+        ),
+        (re.compile(r"(?i)\b(?:dapi|dose|dkea)(?=[A-Za-z_-]*[0-9])[A-Za-z0-9_-]{8,}"), REDACTED),
+        (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}(?:\.[A-Za-z0-9_-]*)?"), REDACTED),
+    )
+
+
+@functools.cache
+def _secret_shaped() -> re.Pattern[str]:
+    return re.compile(
+        r"(?i)\b(?:(?:dapi|dose|dkea)(?=[a-z_-]*[0-9])|eyj)[a-z0-9_-]{6,}|::|[0-9a-f]{24,}"
+        r"|(?=[A-Za-z0-9]*[0-9])(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{24,}"
+    )
 
 
 class SecretLike(Protocol):
@@ -134,7 +144,7 @@ class Redactor:
         snapshot = self._snapshot
         if snapshot.exact or snapshot.blocks:
             text = _scrub_values(text, snapshot)
-        for pattern, replacement in _PATTERNS:
+        for pattern, replacement in _patterns():
             text = pattern.sub(replacement, text)
         return text
 
@@ -245,7 +255,7 @@ def looks_like_secret(text: str) -> bool:
     True for ``dapi``/``dose``/``dkea``/JWT prefixes, a ``::`` login, 24+ hex digits, 24+
     letters and digits mixed with no separator, or a piece of a registered secret.
     """
-    return bool(_SECRET_SHAPED.search(text)) or _PROCESS_REDACTOR.contains_secret(text)
+    return bool(_secret_shaped().search(text)) or _PROCESS_REDACTOR.contains_secret(text)
 
 
 def shown_name(text: str) -> str:

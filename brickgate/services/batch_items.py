@@ -8,8 +8,7 @@ from collections.abc import Mapping
 
 from brickgate.domain.batch import BatchItem, BatchResult, ItemId, shown_id, to_batch_item
 from brickgate.domain.errors import InvalidRequestError
-
-DEFAULT_CONCURRENCY = 8
+from brickgate.settings import DEFAULT_CONCURRENCY as DEFAULT_CONCURRENCY
 
 
 class SeenIds:

@@ -24,7 +24,6 @@ from brickgate.domain.chat import (
 from brickgate.domain.errors import InvalidRequestError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.params import call_options, split_params
-from brickgate.domain.protocols.anthropic import with_max_tokens
 from brickgate.domain.protocols.choice import (
     CHAT,
     MESSAGES,
@@ -145,6 +144,8 @@ class Preparation:
             adjustment = Adjustment("protocol", choice.reason)
             request = replace(request, adjustments=(*request.adjustments, adjustment))
         if choice.protocol == MESSAGES:
+            from brickgate.domain.protocols.anthropic import with_max_tokens
+
             request = with_max_tokens(request, spec.max_output if spec is not None else None)
         call_tags = params.get("tags")
         tags = {**(self._tags or {}), **call_tags} if call_tags else self._tags

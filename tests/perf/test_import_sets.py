@@ -26,8 +26,33 @@ LIBRARY_HEAVY = (
 )
 """Never needed by a client made with ``Client(host=..., token=...)`` and its requests."""
 
-FIRST_REQUEST_BRICKGATE_MODULES = 125
-"""About 20 % over the measured count (103, sync client): a guard against eager wiring."""
+FIRST_REQUEST_BRICKGATE_MODULES = 90
+"""About 15 % over the measured count (77, sync client): a guard against eager wiring."""
+
+NOT_FOR_A_CHAT = (
+    "brickgate.domain.batch",
+    "brickgate.domain.sql",
+    "brickgate.domain.calls.statements",
+    "brickgate.domain.calls.oauth",
+    "brickgate.domain.calls.messages",
+    "brickgate.domain.calls.responses",
+    "brickgate.domain.protocols.anthropic",
+    "brickgate.domain.protocols.anthropic_stream",
+    "brickgate.domain.protocols.responses",
+    "brickgate.domain.protocols.responses_stream",
+    "brickgate.domain.sse",
+    "brickgate.domain.tokens",
+    "brickgate.adapters.credentials.token_tools",
+    "brickgate.services.batch_items",
+    "brickgate.services.sql_batch",
+    "brickgate.services._sync.batch",
+    "brickgate.services._async.batch",
+    "brickgate.services._sync.sql_batch",
+    "brickgate.services._async.sql_batch",
+    "brickgate.services._sync.streams",
+    "brickgate.services._async.streams",
+)
+"""Batches, SQL, streams, OAuth and the other protocols: a plain chat on a PAT needs none."""
 
 
 def modules_after(code: str, *args: str) -> set[str]:
@@ -67,6 +92,16 @@ def test_import_brickgate_loads_no_http_library_container_or_event_loop() -> Non
     modules = modules_after("import brickgate")
     heavy = (*LIBRARY_HEAVY, "httpx", "httpcore", "httpx2", "asyncio", "brickgate.settings")
     assert loaded(modules, heavy) == []
+    assert sorted(m for m in modules if m.startswith("brickgate")) == [
+        "brickgate",
+        "brickgate._version",
+    ]
+
+
+def test_public_names_load_on_first_use() -> None:
+    modules = modules_after("import brickgate\nbrickgate.RateLimitError, brickgate.ChatResponse")
+    assert {"brickgate.domain.errors", "brickgate.domain.chat"} <= modules
+    assert "brickgate.domain.batch" not in modules
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
@@ -94,6 +129,7 @@ def test_a_first_request_imports_only_what_it_needs(kind: str) -> None:
     assert sorted(m for m in modules if m.startswith(other_side) and "deadline" not in m) == []
     unused_sources = ("m2m", "cli", "browser", "oidc", "azure")
     assert [m for m in modules if m.rsplit(".", 1)[-1] in unused_sources] == []
+    assert sorted(modules.intersection(NOT_FOR_A_CHAT)) == []
     if kind == "sync":
         assert "asyncio" not in modules
     ours = [m for m in modules if m.startswith("brickgate")]

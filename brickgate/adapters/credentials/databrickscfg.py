@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from brickgate.adapters.credentials.private_files import read_private_file
-from brickgate.adapters.credentials.token_tools import missing_tool
 from brickgate.domain.credential_fields import FieldWording, credential_from_fields
 from brickgate.domain.credentials import DEFAULT_PROFILE, Credential
 from brickgate.domain.errors import CredentialSourceError, UnusableProfileError
@@ -180,6 +179,8 @@ class DatabricksConfigSource:
             implied_auth_type=_implied_auth_type(values),
             trusted_hosts=self._trusted_hosts,
         )
+        from brickgate.adapters.credentials.token_tools import missing_tool
+
         missing = missing_tool(credential, self._env())
         if missing is not None:
             raise UnusableProfileError(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from brickgate.adapters.credentials.token_tools import missing_tool
 from brickgate.domain.credential_fields import FieldWording, credential_from_fields
 from brickgate.domain.credentials import Credential
 from brickgate.domain.errors import SourceUnavailableError
@@ -90,6 +89,8 @@ class EnvironmentSource:
             trusted_hosts=self._trusted_hosts,
         )
         environ = os.environ if self._environ is None else self._environ
+        from brickgate.adapters.credentials.token_tools import missing_tool
+
         missing = missing_tool(credential, environ)
         if missing is not None:
             raise SourceUnavailableError(

@@ -67,10 +67,11 @@ def install_deadlines(client: Any, *, asynchronous: bool) -> Any:
 
     Returns ``client``. Transports without a connection pool (test doubles) are left alone.
     """
-    from brickgate.adapters.transport._async.deadline import AsyncDeadlineBackend
-    from brickgate.adapters.transport._sync.deadline import DeadlineBackend
-
-    wrapper = AsyncDeadlineBackend if asynchronous else DeadlineBackend
+    wrapper: type
+    if asynchronous:
+        from brickgate.adapters.transport._async.deadline import AsyncDeadlineBackend as wrapper
+    else:
+        from brickgate.adapters.transport._sync.deadline import DeadlineBackend as wrapper
     transports = [getattr(client, "_transport", None), *getattr(client, "_mounts", {}).values()]
     for transport in transports:
         pool = getattr(transport, "_pool", None)

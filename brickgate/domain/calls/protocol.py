@@ -7,13 +7,10 @@ from dataclasses import replace
 
 from brickgate.domain.calls import Call, StreamCall
 from brickgate.domain.calls.headers import tags_header
-from brickgate.domain.calls.messages import messages_call, messages_stream_call
-from brickgate.domain.calls.responses import responses_call, responses_stream_call
 from brickgate.domain.calls.serving import SERVING, Surface, chat_call, stream_call
 from brickgate.domain.chat import CallOptions, ChatChunk, ChatRequest, ChatResponse
 from brickgate.domain.errors import InvalidRequestError
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.domain.protocols.anthropic import with_max_tokens
 from brickgate.domain.protocols.choice import CHAT, MESSAGES, RESPONSES, Protocol
 
 __all__ = ["protocol_call", "protocol_stream_call"]
@@ -51,10 +48,15 @@ def protocol_call(
     ``InvalidRequestError`` (nothing sent) for what the protocol cannot carry.
     """
     if protocol == RESPONSES:
+        from brickgate.domain.calls.responses import responses_call
+
         return responses_call(
             host, request, options, surface=surface, discovering=discovering, tags=tags
         )
     if protocol == MESSAGES:
+        from brickgate.domain.calls.messages import messages_call
+        from brickgate.domain.protocols.anthropic import with_max_tokens
+
         return messages_call(
             host,
             with_max_tokens(request, default_max_tokens),
@@ -86,10 +88,14 @@ def protocol_stream_call(
     stream can report the adjustment.
     """
     if protocol == RESPONSES:
+        from brickgate.domain.calls.responses import responses_stream_call
+
         return responses_stream_call(
             host, request, options, surface=surface, discovering=discovering, tags=tags
         )
     if protocol == MESSAGES:
+        from brickgate.domain.calls.messages import messages_stream_call
+
         return messages_stream_call(
             host, request, options, surface=surface, discovering=discovering, tags=tags
         )

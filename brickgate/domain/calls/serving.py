@@ -28,7 +28,6 @@ from brickgate.domain.codec import (
 from brickgate.domain.errors import ApiError, InvalidRequestError, NotFoundError
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.protocols.choice import responses_only_hint
-from brickgate.domain.sse import ChunkReader
 
 Surface = Literal["serving-endpoints", "ai-gateway", "invocations"]
 SERVING: Surface = "serving-endpoints"
@@ -171,6 +170,8 @@ def stream_call(
     discovering: bool = False,
 ) -> StreamCall[ChatChunk]:
     """A streamed chat completion, read as ``ChatChunk``s until ``data: [DONE]``."""
+    from brickgate.domain.sse import ChunkReader
+
     check_segment(request.model, what="model (endpoint) name")
     content = chat_body(request, stream=True, with_model=surface != INVOCATIONS)
     return StreamCall(

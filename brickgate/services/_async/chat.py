@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from brickgate.domain.calls import Call
 from brickgate.domain.calls.serving import (
@@ -20,9 +20,11 @@ from brickgate.domain.protocols.choice import CHAT
 from brickgate.domain.requests import validate_model_name
 from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT
 from brickgate.ports._async.workspace import AsyncEventStream, AsyncWorkspaceTransport
-from brickgate.services._async.streams import AsyncStream
 from brickgate.services.preparation import ChatPlan, Messages, Preparation
 from brickgate.services.surfaces import Route, SurfaceRouter
+
+if TYPE_CHECKING:
+    from brickgate.services._async.streams import AsyncStream
 
 T = TypeVar("T")
 
@@ -109,6 +111,8 @@ class AsyncChatService:
             fallback = plan.over_responses()
             stream.note_adjustments(fallback.request.adjustments)
             return await open_over(fallback)
+
+        from brickgate.services._async.streams import AsyncStream
 
         stream = AsyncStream(opener, plan.request.adjustments, self._assembled_limit)
         return stream

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from brickgate.domain.calls import Call
 from brickgate.domain.calls.serving import (
@@ -21,9 +21,11 @@ from brickgate.domain.protocols.choice import CHAT
 from brickgate.domain.requests import validate_model_name
 from brickgate.domain.streaming import DEFAULT_ASSEMBLED_LIMIT
 from brickgate.ports._sync.workspace import EventStream, WorkspaceTransport
-from brickgate.services._sync.streams import Stream
 from brickgate.services.preparation import ChatPlan, Messages, Preparation
 from brickgate.services.surfaces import Route, SurfaceRouter
+
+if TYPE_CHECKING:
+    from brickgate.services._sync.streams import Stream
 
 T = TypeVar("T")
 
@@ -110,6 +112,8 @@ class ChatService:
             fallback = plan.over_responses()
             stream.note_adjustments(fallback.request.adjustments)
             return open_over(fallback)
+
+        from brickgate.services._sync.streams import Stream
 
         stream = Stream(opener, plan.request.adjustments, self._assembled_limit)
         return stream

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from brickgate.adapters.tokens._sync.static import StaticTokenSource
 from brickgate.domain.auth_types import shown_auth_type
-from brickgate.domain.calls.oauth import TOKEN_PATH
 from brickgate.domain.credentials import (
     Credential,
     OAuthClientCredentials,
@@ -18,11 +18,13 @@ from brickgate.domain.credentials import (
 )
 from brickgate.domain.errors import CredentialSourceError
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.domain.tokens import BROWSER_CLIENT_ID, RefreshPolicy
-from brickgate.ports._sync.tokens import TokenSource
-from brickgate.ports._sync.workspace import WorkspaceTransport
-from brickgate.ports.clock import Clock
-from brickgate.ports.refresh_tokens import RefreshTokenStore
+
+if TYPE_CHECKING:
+    from brickgate.domain.tokens import RefreshPolicy
+    from brickgate.ports._sync.tokens import TokenSource
+    from brickgate.ports._sync.workspace import WorkspaceTransport
+    from brickgate.ports.clock import Clock
+    from brickgate.ports.refresh_tokens import RefreshTokenStore
 
 AUDIENCE_VARIABLE = "DATABRICKS_TOKEN_AUDIENCE"
 SUPPORTED_AUTH_TYPES = (
@@ -114,6 +116,7 @@ def token_source_for(
         need(refresh_store, "refresh-token store")
         assert refresh_store is not None
         from brickgate.adapters.tokens._sync.browser import BrowserSource
+        from brickgate.domain.tokens import BROWSER_CLIENT_ID
 
         return BrowserSource(
             host,
@@ -127,6 +130,7 @@ def token_source_for(
     if kind in ("env-oidc", "file-oidc", "github-oidc"):
         from brickgate.adapters.tokens._sync.oidc import OidcSource
         from brickgate.adapters.tokens.id_tokens import env_id_token, file_id_token, github_id_token
+        from brickgate.domain.calls.oauth import TOKEN_PATH
 
         if kind == "env-oidc":
             supplier = env_id_token(env)
