@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
@@ -91,14 +91,13 @@ class FieldWording:
         return name if name is not None else "the auth type"
 
 
-@dataclass(frozen=True, slots=True)
-class _Fields:
+class _Fields(NamedTuple):
     host: str | WorkspaceHost | None
     token: str | Secret | None
     client_id: str | None
     client_secret: str | Secret | None
     scopes: str | None
-    settings: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, str] = MappingProxyType({})
 
     def present(self, *names: str) -> list[str]:
         return [name for name in names if getattr(self, name) is not None]

@@ -7,8 +7,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from urllib.parse import quote
 
 __all__ = [
@@ -74,8 +73,7 @@ class SecretLike(Protocol):
     def get_secret_value(self) -> str: ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Snapshot:
+class _Snapshot(NamedTuple):
     """The registered values, and each 6-character block at offsets 0, 6, 12... of them."""
 
     exact: tuple[str, ...]

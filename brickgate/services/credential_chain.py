@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from brickgate.domain.auth_types import KNOWN_AUTH_TYPES
 from brickgate.domain.credential_fields import FieldWording, credential_from_fields
@@ -54,8 +54,7 @@ _SECRET_LOOKING = re.compile(r"(?i)dapi|dose|[0-9a-f]{24,}|[A-Za-z0-9+_-]{32,}")
 _MAX_SHOWN = 80
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
+class _Hit(NamedTuple):
     source: str
     credential: Credential
 
