@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import anthropic
 import httpx
@@ -10,9 +10,8 @@ import openai
 import pytest
 
 from tests.serve.conftest import CLAUDE, CODEX, LLAMA, Running
-from tests.serve.native_stub import NativeStub
 
-GPT = "databricks-gpt-5"
+GPT = "databricks-gpt-5-mini"
 WEATHER = {
     "name": "get_weather",
     "description": "The weather in a city.",
@@ -40,18 +39,6 @@ def openai_sdk(gateway: Running) -> openai.OpenAI:
     client = openai.OpenAI(base_url=f"{gateway.url}/v1", api_key=gateway.key, max_retries=0)
     OPEN.append(client)
     return client
-
-
-@pytest.fixture
-def stubbed(start_gateway: Callable[..., Running]) -> tuple[Running, list[NativeStub]]:
-    stubs: list[NativeStub] = []
-
-    def wrap(inner):  # type: ignore[no-untyped-def]
-        stub = NativeStub(inner)
-        stubs.append(stub)
-        return stub
-
-    return start_gateway(wrap), stubs
 
 
 def test_messages_for_a_llama_model_are_translated(gateway: Running) -> None:
@@ -134,8 +121,7 @@ def test_responses_for_a_llama_model_are_translated(gateway: Running) -> None:
     assert final.output_text
 
 
-def test_messages_for_claude_pass_through_unchanged(stubbed) -> None:  # type: ignore[no-untyped-def]
-    gateway, stubs = stubbed
+def test_messages_for_claude_pass_through_unchanged(gateway: Running) -> None:
     body = {
         "model": CLAUDE,
         "max_tokens": 10**6,
@@ -152,40 +138,52 @@ def test_messages_for_claude_pass_through_unchanged(stubbed) -> None:  # type: i
         headers={"x-api-key": gateway.key, "anthropic-version": "2023-06-01"},
     )
     assert answer.status_code == 200
-    assert answer.json()["id"] == "msg_native"
-    assert answer.headers["x-request-id"] == "rid-1"
+    reply = answer.json()
+    assert reply["type"] == "message" and reply["content"][0]["text"]
     assert "max_tokens" in answer.headers["x-brickgate-adjustments"]
-    operation, path, sent = stubs[0].calls[-1]
-    assert (operation, path) == ("passthrough", "/serving-endpoints/anthropic/v1/messages")
-    assert sent["messages"] == body["messages"] and sent["max_tokens"] < 10**6
+    sent = gateway.ws.requests[-1]
+    assert sent.path == "/serving-endpoints/anthropic/v1/messages"
+    assert sent.json["messages"] == body["messages"] and sent.json["max_tokens"] < 10**6
     with claude_sdk(gateway).messages.stream(
         model=CLAUDE, max_tokens=50, messages=[{"role": "user", "content": "hi"}]
     ) as stream:
-        assert "".join(stream.text_stream) == "native hello"
-    assert stubs[0].calls[-1][0] == "passthrough-stream"
+        text = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert text and final.content[0].text == text
+    streamed = gateway.ws.requests[-1]
+    assert streamed.path == "/serving-endpoints/anthropic/v1/messages" and streamed.json["stream"]
     gateway.stop()
     rows = gateway.ledger.totals(since=0, by="model")
+    usage = reply["usage"]
     assert [(r.group, r.requests, r.prompt_tokens, r.completion_tokens) for r in rows] == [
-        (CLAUDE, 2, 22, 14)
+        (
+            CLAUDE,
+            2,
+            usage["input_tokens"] + final.usage.input_tokens,
+            usage["output_tokens"] + final.usage.output_tokens,
+        )
     ]
 
 
-def test_responses_for_gpt_pass_through_and_codex_chat_is_translated(stubbed) -> None:  # type: ignore[no-untyped-def]
-    gateway, stubs = stubbed
+def test_responses_for_gpt_pass_through_and_codex_chat_is_translated(gateway: Running) -> None:
     client = openai_sdk(gateway)
-    assert client.responses.create(model=GPT, input="hi").output_text == "native hello"
-    assert stubs[0].calls[-1][:2] == ("passthrough", "/serving-endpoints/responses")
+    reply = client.responses.create(model=GPT, input="hi", store=False)
+    assert reply.output_text and reply.status == "completed"
+    sent = gateway.ws.requests[-1]
+    assert sent.path == "/serving-endpoints/responses"
+    assert sent.json["input"] == "hi" and sent.json["store"] is False
     with client.responses.stream(model=GPT, input="hi") as stream:
-        assert stream.get_final_response().output_text == "native hello"
-    reply = client.chat.completions.create(
-        model=CODEX, messages=[{"role": "user", "content": "hi"}]
-    )
-    assert reply.choices[0].message.content == "native hello"
-    assert stubs[0].calls[-1][0] == "responses"
+        assert stream.get_final_response().output_text
+    assert gateway.ws.requests[-1].json["stream"] is True
+    chat = client.chat.completions.create(model=CODEX, messages=[{"role": "user", "content": "hi"}])
+    translated = gateway.ws.requests[-1]
+    assert translated.path == "/serving-endpoints/responses" and "messages" not in translated.json
+    text = chat.choices[0].message.content
+    assert text
     chunks = client.chat.completions.create(
         model=CODEX, messages=[{"role": "user", "content": "hi"}], stream=True
     )
-    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == "native hello"
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == text
 
 
 def test_errors_come_back_in_each_protocols_shape(gateway: Running) -> None:
