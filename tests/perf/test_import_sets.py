@@ -6,6 +6,7 @@ Each case runs in a fresh interpreter and reports ``sys.modules``; no timing is 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -55,8 +56,9 @@ NOT_FOR_A_CHAT = (
 """Batches, SQL, streams, OAuth and the other protocols: a plain chat on a PAT needs none."""
 
 
-def modules_after(code: str, *args: str) -> set[str]:
-    """The modules loaded by ``code`` run in a fresh interpreter (it must print nothing)."""
+def modules_after(code: str, *args: str, env: dict[str, str] | None = None) -> set[str]:
+    """The modules loaded by ``code`` run in a fresh interpreter (it must print nothing);
+    ``env`` is added to the environment."""
     script = code + "\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))\n"
     result = subprocess.run(
         [sys.executable, "-c", script, *args],
@@ -64,6 +66,7 @@ def modules_after(code: str, *args: str) -> set[str]:
         text=True,
         check=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
     return set(json.loads(result.stdout.strip().splitlines()[-1]))
 
@@ -132,8 +135,30 @@ def test_a_first_request_imports_only_what_it_needs(kind: str) -> None:
     assert sorted(modules.intersection(NOT_FOR_A_CHAT)) == []
     if kind == "sync":
         assert "asyncio" not in modules
+    else:
+        assert "httpx2" not in modules, "the suite runs on httpx (BRICKGATE_HTTP_BACKEND=httpx)"
     ours = [m for m in modules if m.startswith("brickgate")]
     assert len(ours) <= FIRST_REQUEST_BRICKGATE_MODULES, sorted(ours)
+
+
+def test_an_async_client_on_httpx2_never_imports_httpx() -> None:
+    code = (
+        "import asyncio, sys, brickgate\n"
+        "async def main():\n"
+        "    async with brickgate.AsyncClient(host=sys.argv[1], token=sys.argv[2],"
+        " trusted_hosts=['127.0.0.1']) as client:\n"
+        "        await client.chat(sys.argv[3], 'Hello', max_tokens=5)\n"
+        "        async for _ in client.stream(sys.argv[3], 'Hello', max_tokens=5):\n"
+        "            pass\n"
+        "asyncio.run(main())\n"
+    )
+    with FakeWorkspace() as ws:
+        model = "databricks-meta-llama-3-3-70b-instruct"
+        modules = modules_after(
+            code, ws.url, ws.token, model, env={"BRICKGATE_HTTP_BACKEND": "auto"}
+        )
+    assert "httpx2" in modules
+    assert sorted(m for m in modules if m == "httpx" or m.startswith("httpx.")) == []
 
 
 def test_brickgate_version_loads_neither_the_cli_libraries_nor_httpx() -> None:

@@ -7,11 +7,12 @@ import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
-from typing import Literal, cast
-
-import httpx
+from typing import TYPE_CHECKING, Literal, cast
 
 from brickgate.domain.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import httpx
 
 BackendName = Literal["httpx", "httpx2"]
 AUTO = "auto"
@@ -65,8 +66,9 @@ def _backend_from(name: BackendName, module: ModuleType) -> HttpBackend:
     )
 
 
-HTTPX = _backend_from("httpx", httpx)
-"""The default backend."""
+def httpx_backend() -> HttpBackend:
+    """The httpx backend (the default), importing httpx on first use."""
+    return _backend_from("httpx", importlib.import_module("httpx"))
 
 
 def load_backend(name: str, *, asynchronous: bool = False) -> HttpBackend:
@@ -80,11 +82,11 @@ def load_backend(name: str, *, asynchronous: bool = False) -> HttpBackend:
     installs it).
     """
     if name == "httpx":
-        return HTTPX
+        return httpx_backend()
     if name == "httpx2":
         return _httpx2()
     if name == AUTO:
-        return _installed_httpx2() if asynchronous else HTTPX
+        return _installed_httpx2() if asynchronous else httpx_backend()
     raise ConfigurationError(
         f"unknown HTTP backend {name!r}; use 'auto', 'httpx' or 'httpx2' (BRICKGATE_HTTP_BACKEND)"
     )
@@ -94,7 +96,7 @@ def _installed_httpx2() -> HttpBackend:
     try:
         return _httpx2()
     except ConfigurationError:
-        return HTTPX
+        return httpx_backend()
 
 
 def _httpx2() -> HttpBackend:
@@ -114,33 +116,32 @@ def backend_of(thing: object) -> HttpBackend:
 
     Anything that is not an httpx2 object (a test double included) gets httpx.
     """
-    httpx2 = _loaded_httpx2()
-    if httpx2 is None:
-        return HTTPX
-    for cls in type(thing).__mro__:
-        if cls.__module__.partition(".")[0] == "httpx2":
-            return httpx2
-    return HTTPX
+    httpx2 = _loaded("httpx2")
+    if httpx2 is not None:
+        for cls in type(thing).__mro__:
+            if cls.__module__.partition(".")[0] == "httpx2":
+                return httpx2
+    return httpx_backend()
 
 
 def request_errors() -> tuple[type[Exception], ...]:
     """The exceptions of every loaded backend that a request can raise and brickgate translates."""
-    httpx2 = _loaded_httpx2()
-    return HTTPX.errors if httpx2 is None else HTTPX.errors + httpx2.errors
+    return tuple(error for backend in _loaded_backends() for error in backend.errors)
 
 
 def stream_read_errors() -> tuple[type[Exception], ...]:
     """The exceptions of every loaded backend that reading a streamed body can raise."""
-    httpx2 = _loaded_httpx2()
-    if httpx2 is None:
-        return HTTPX.stream_read_errors
-    return HTTPX.stream_read_errors + httpx2.stream_read_errors
+    return tuple(error for backend in _loaded_backends() for error in backend.stream_read_errors)
 
 
-def _loaded_httpx2() -> HttpBackend | None:
-    """The httpx2 backend when something has imported httpx2 already (never imports it)."""
-    module = sys.modules.get("httpx2")
-    return None if module is None else _backend_from("httpx2", module)
+def _loaded_backends() -> tuple[HttpBackend, ...]:
+    """The backends whose library something has imported already (never imports one)."""
+    return tuple(b for b in (_loaded("httpx"), _loaded("httpx2")) if b is not None)
+
+
+def _loaded(name: BackendName) -> HttpBackend | None:
+    module = sys.modules.get(name)
+    return None if module is None else _backend_from(name, module)
 
 
 def is_timeout(exc: BaseException) -> bool:

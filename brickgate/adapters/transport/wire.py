@@ -7,11 +7,10 @@ import os
 import ssl
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import certifi
-import httpx
 
 from brickgate._version import __version__
 from brickgate.adapters.transport import log_scrub
@@ -27,6 +26,9 @@ from brickgate.domain.errors import (
     TimeoutError,
     TransportError,
 )
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = f"brickgate/{__version__}"
 

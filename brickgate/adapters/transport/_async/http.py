@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from brickgate.adapters.transport._async.http_stream import AsyncHttpEventStream
 from brickgate.adapters.transport.backends import (
@@ -40,6 +38,9 @@ from brickgate.domain.errors import (
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.scrub import scrub_error
 from brickgate.ports.clock import Clock
+
+if TYPE_CHECKING:
+    import httpx
 
 T = TypeVar("T")
 E = TypeVar("E")

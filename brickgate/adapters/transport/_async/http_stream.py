@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Generic, TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from brickgate.adapters.transport.backends import is_timeout, stream_read_errors
 from brickgate.adapters.transport.deadline import DEADLINE
@@ -19,6 +17,9 @@ from brickgate.adapters.transport.wire import (
 from brickgate.domain.calls import EventReader
 from brickgate.domain.errors import BrickgateError, RemoteError, TimeoutError
 from brickgate.domain.scrub import scrub_error
+
+if TYPE_CHECKING:
+    import httpx
 
 E = TypeVar("E")
 
