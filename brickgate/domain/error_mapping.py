@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
@@ -286,6 +285,8 @@ def _unwrap(message: str, depth: int = 3) -> str:
 
 
 def _read_html(text: str) -> str:
+    import html
+
     for pattern in (_PRE, _TITLE):
         match = pattern.search(text)
         if match:
