@@ -12,6 +12,7 @@ from brickgate.domain.chat import ChatResponse, Message
 from brickgate.domain.errors import BrickgateError, InvalidRequestError
 
 ItemId: TypeAlias = "str | int"
+IdKey: TypeAlias = "tuple[type, ItemId]"
 
 _ITEM_KEYS = frozenset({"id", "prompt", "messages", "params"})
 _MAX_SHOWN_ID = 60
@@ -67,6 +68,11 @@ def check_item_id(value: object) -> ItemId:
     if isinstance(value, str) and not value:
         raise InvalidRequestError("a batch item id must not be empty")
     return value
+
+
+def id_key(item_id: ItemId) -> IdKey:
+    """The key comparing ids as JSON does: ``1`` and ``"1"`` are different ids."""
+    return (type(item_id), item_id)
 
 
 def shown_id(value: object) -> str:

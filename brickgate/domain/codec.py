@@ -19,14 +19,14 @@ from brickgate.domain.chat import (
     ChatResponse,
     Citation,
     EmbeddingResponse,
-    Endpoint,
     ToolCall,
     ToolCallDelta,
     Usage,
 )
 from brickgate.domain.errors import StreamError, TransportError
 
-_SHAPE_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+SHAPE_ERRORS = (AttributeError, IndexError, KeyError, TypeError, ValueError)
+"""What reading a body of an unexpected shape raises: caught and reported as unreadable."""
 _EXCERPT_CHARS = 200
 _NO_PARTS: tuple[Mapping[str, Any], ...] = ()
 _EMPTY: Mapping[str, Any] = {}
@@ -46,7 +46,8 @@ def _compact_json(value: object) -> str:
         return repr(value)
 
 
-def _unreadable(what: str, data: object, reason: object) -> TransportError:
+def unreadable(what: str, data: object, reason: object) -> TransportError:
+    """The ``TransportError`` for a ``what`` body the codec cannot read, with an excerpt."""
     return TransportError(
         f"the workspace returned a {what} brickgate cannot read ({reason}); "
         f"body starts: {excerpt(data)}. Check that the endpoint serves this task."
@@ -181,11 +182,12 @@ def decode_chat_response(data: Mapping[str, Any]) -> ChatResponse:
             citations=citations,
             content_parts=parts,
         )
-    except _SHAPE_ERRORS as exc:
-        raise _unreadable("chat response", data, _reason(exc)) from None
+    except SHAPE_ERRORS as exc:
+        raise unreadable("chat response", data, shape_reason(exc)) from None
 
 
-def _reason(exc: Exception) -> str:
+def shape_reason(exc: Exception) -> str:
+    """Why a body did not have the expected shape, from the ``SHAPE_ERRORS`` raised reading it."""
     if isinstance(exc, KeyError):
         return f"missing {exc.args[0]!r}"
     return str(exc) or type(exc).__name__
@@ -247,9 +249,10 @@ def decode_chat_chunk(data: Mapping[str, Any]) -> ChatChunk:
             citations,
             parts,
         )
-    except _SHAPE_ERRORS as exc:
+    except SHAPE_ERRORS as exc:
         raise StreamError(
-            f"the stream carried a chunk brickgate cannot read ({_reason(exc)}): {excerpt(data)}"
+            "the stream carried a chunk brickgate cannot read "
+            f"({shape_reason(exc)}): {excerpt(data)}"
         ) from None
 
 
@@ -276,63 +279,8 @@ def decode_embeddings(data: Mapping[str, Any]) -> EmbeddingResponse:
             model=data.get("model") or "",
             usage=decode_usage(data.get("usage")),
         )
-    except _SHAPE_ERRORS as exc:
-        raise _unreadable("embeddings response", data, _reason(exc)) from None
-
-
-def _entity_names(config: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], tuple[str, ...]]:
-    entities = list(config.get("served_entities") or config.get("served_models") or ())
-    names = tuple(
-        str(name)
-        for name in (e.get("name") or e.get("entity_name") or e.get("model_name") for e in entities)
-        if name
-    )
-    return entities, names
-
-
-def decode_endpoint(data: Mapping[str, Any]) -> Endpoint:
-    """The ``Endpoint`` described by one serving-endpoint object (list item or detail).
-
-    ``ready`` is true when ``state.ready`` is ``READY``. Raises ``TransportError`` when the object
-    has no ``name``.
-    """
-    try:
-        name = data["name"]
-        if not isinstance(name, str) or not name:
-            raise ValueError("'name' is not a non-empty string")
-        state = data.get("state") or {}
-        entities, names = _entity_names(data.get("config") or {})
-        foundation = next(
-            (e["foundation_model"].get("name") for e in entities if e.get("foundation_model")),
-            None,
-        )
-        return Endpoint(
-            name=name,
-            task=data.get("task"),
-            ready=state.get("ready") == "READY",
-            state=state.get("ready"),
-            config_update=state.get("config_update"),
-            endpoint_type=data.get("endpoint_type"),
-            foundation_model=foundation,
-            served_entities=names,
-            description=data.get("description"),
-        )
-    except _SHAPE_ERRORS as exc:
-        raise _unreadable("serving endpoint", data, _reason(exc)) from None
-
-
-def decode_endpoint_list(data: Mapping[str, Any]) -> list[Endpoint]:
-    """The endpoints in a ``GET /api/2.0/serving-endpoints`` body (``{}`` means none).
-
-    Raises ``TransportError`` when ``endpoints`` is not a list of endpoint objects.
-    """
-    try:
-        items = data.get("endpoints") or []
-        if not isinstance(items, list):
-            raise TypeError("'endpoints' is not a list")
-    except _SHAPE_ERRORS as exc:
-        raise _unreadable("endpoint list", data, _reason(exc)) from None
-    return [decode_endpoint(item) for item in items]
+    except SHAPE_ERRORS as exc:
+        raise unreadable("embeddings response", data, shape_reason(exc)) from None
 
 
 def encode_embedding_body(inputs: Sequence[str], extra: Mapping[str, Any]) -> dict[str, Any]:

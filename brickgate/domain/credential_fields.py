@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import NamedTuple, TypeVar
 
-from brickgate.domain.auth_types import shown_auth_type
 from brickgate.domain.credentials import (
     DEFAULT_SCOPES,
     TOKEN_SOURCE_AUTH_TYPES,
@@ -19,13 +18,9 @@ from brickgate.domain.credentials import (
     TokenSourceCredential,
 )
 from brickgate.domain.errors import (
-    AmbiguousCredentialsError,
-    ConfigurationError,
     CredentialSourceError,
     InvalidCredentialError,
     InvalidHostError,
-    SourceUnavailableError,
-    UnusableProfileError,
 )
 from brickgate.domain.hosts import WorkspaceHost
 
@@ -90,6 +85,15 @@ class FieldWording:
         name: str | None = getattr(self, field)
         return name if name is not None else "the auth type"
 
+    def sentence(self, problem: str) -> str:
+        """``problem`` as a message of this source: after ``context``, before ``fix``."""
+        fix = f". {self.fix}" if self.fix else ""
+        return f"{self.context}{problem}{fix}"
+
+    def error(self, problem: str) -> CredentialSourceError:
+        """The ``CredentialSourceError`` of this source saying ``problem``."""
+        return CredentialSourceError(self.source, self.sentence(problem))
+
 
 class _Fields(NamedTuple):
     host: str | WorkspaceHost | None
@@ -122,7 +126,7 @@ def _oauth_m2m(host: WorkspaceHost, fields: _Fields, wording: FieldWording) -> C
             scopes=_scopes(fields.scopes, wording),
         )
     except InvalidCredentialError as error:
-        raise _broken(wording, f"{wording.client_id} is not usable: {error}") from None
+        raise wording.error(f"{wording.client_id} is not usable: {error}") from None
 
 
 def _token_source(auth_type: str) -> Callable[[WorkspaceHost, _Fields, FieldWording], Credential]:
@@ -203,22 +207,16 @@ def credential_from_fields(
     rule = AUTH_TYPES[chosen]
     credentials = fields.present("token", "client_id", "client_secret")
     if fields.host is None:
-        shown = [wording.shown(name) for name in credentials]
-        problem = f"{wording.host} is not {wording.given}"
-        if shown:
-            problem = f"{_listed(shown)} {_be(shown)} {wording.given} without {wording.host}"
-        raise _broken(wording, f"{problem}; {wording.verb} the workspace host as {wording.host}")
-    missing = [wording.shown(name) for name in rule.needs if getattr(fields, name) is None]
+        from brickgate.domain.credential_field_errors import missing_host_error
+
+        raise missing_host_error(wording, credentials)
+    missing = [name for name in rule.needs if getattr(fields, name) is None]
     if missing:
-        it = "it" if len(missing) == 1 else "them"
-        if pinned is not None:
-            problem = f"{wording.shown('auth_type')} is {chosen!r} but {_listed(missing)} "
-            problem += f"{_be(missing)} not {wording.given}; {wording.verb} {it}"
-        else:
-            shown = [wording.shown(name) for name in credentials]
-            problem = f"{_listed(shown)} {_be(shown)} {wording.given} without "
-            problem += f"{_listed(missing)}; {wording.verb} {it} too"
-        raise _broken(wording, problem)
+        from brickgate.domain.credential_field_errors import missing_fields_error
+
+        raise missing_fields_error(
+            wording, missing, credentials, chosen if pinned is not None else None
+        )
     return rule.build(_host(fields.host, trusted_hosts, wording), fields, wording)
 
 
@@ -227,69 +225,29 @@ def _chosen_auth_type(
 ) -> str:
     if pinned is not None:
         if pinned.lower() not in AUTH_TYPES:
-            raise _unsupported(
-                wording, f"{wording.shown('auth_type')} is {shown_auth_type(pinned)}", pinned=True
-            )
+            from brickgate.domain.credential_field_errors import unsupported_pinned_error
+
+            raise unsupported_pinned_error(wording, pinned)
         return pinned.lower()
     has_token = fields.token is not None
     has_client = bool(fields.present("client_id", "client_secret"))
-    client = f"{wording.client_id}/{wording.client_secret}"
     if has_token and has_client:
-        choose = f"{wording.verb} only one of them"
-        if wording.auth_type is not None:
-            choose = (
-                f"{wording.verb} {wording.auth_type} ('pat' or 'oauth-m2m') to choose, "
-                "or remove one of them"
-            )
-        raise AmbiguousCredentialsError(
-            f"{wording.source}: {wording.context}both {wording.token} and {client} are "
-            f"{wording.given}; {choose}"
-        )
+        from brickgate.domain.credential_field_errors import ambiguous_error
+
+        raise ambiguous_error(wording)
     if has_token:
         return "pat"
     if has_client:
         return "oauth-m2m"
     if implied is not None:
         if implied not in AUTH_TYPES:
-            raise _unsupported(
-                wording,
-                f"without {wording.token} or {client} it would sign in with auth type "
-                f"{shown_auth_type(implied)}",
-            )
+            from brickgate.domain.credential_field_errors import unsupported_implied_error
+
+            raise unsupported_implied_error(wording, implied)
         return implied
-    if fields.host is not None:
-        problem = f"{wording.host} is {wording.given} without {wording.token} (or "
-        problem += f"{wording.client_id} and {wording.client_secret}); "
-        raise _broken(wording, problem + f"{wording.verb} {wording.token} too")
-    raise _broken(
-        wording,
-        f"no credential is {wording.given}: {wording.verb} {wording.host} with "
-        f"{wording.token}, or with {wording.client_id} and {wording.client_secret}",
-    )
+    from brickgate.domain.credential_field_errors import no_credential_error
 
-
-def _unsupported(wording: FieldWording, what: str, *, pinned: bool = False) -> ConfigurationError:
-    supported = ", ".join(SUPPORTED_AUTH_TYPES)
-    reason = f"{what}, which brickgate does not support yet (supported: {supported})"
-    if wording.path is not None and wording.section is not None:
-        fix = wording.fix or (
-            f"Run `brickgate login --profile {wording.section}` to store a token for it"
-        )
-        return UnusableProfileError(
-            path=wording.path, section=wording.section, reason=reason, fix=fix
-        )
-    if pinned:
-        reason += f"; change {wording.shown('auth_type')} to one of those, or remove it"
-    return SourceUnavailableError(wording.source, _sentence(wording, reason))
-
-
-def _broken(wording: FieldWording, problem: str) -> CredentialSourceError:
-    return CredentialSourceError(wording.source, _sentence(wording, problem))
-
-
-def _sentence(wording: FieldWording, problem: str) -> str:
-    fix = f". {wording.fix}" if wording.fix else ""
-    return f"{wording.context}{problem}{fix}"
+    raise no_credential_error(wording, host_given=fields.host is not None)
 
 
 def _host(
@@ -300,7 +258,7 @@ def _host(
     try:
         return WorkspaceHost.parse(host, trusted_hosts=trusted_hosts)
     except InvalidHostError as error:
-        raise _broken(wording, f"{wording.host} is not usable: {error}") from None
+        raise wording.error(f"{wording.host} is not usable: {error}") from None
 
 
 def _secret(value: str | Secret | None, field: str, wording: FieldWording) -> Secret:
@@ -310,7 +268,7 @@ def _secret(value: str | Secret | None, field: str, wording: FieldWording) -> Se
     try:
         return Secret(value or "", what=what)
     except InvalidCredentialError as error:
-        raise _broken(wording, f"{wording.shown(field)} is not usable: {error}") from None
+        raise wording.error(f"{wording.shown(field)} is not usable: {error}") from None
 
 
 _SCOPE_SEPARATORS = re.compile(r"[\s,]+")
@@ -319,9 +277,7 @@ _SCOPE_SEPARATORS = re.compile(r"[\s,]+")
 def _scopes(text: str | None, wording: FieldWording) -> str:
     scopes = [scope for scope in _SCOPE_SEPARATORS.split(text or "") if scope]
     if any(not ("!" <= char <= "~") for scope in scopes for char in scope):
-        raise _broken(
-            wording, f"{wording.scopes} contains a control or non-ASCII character; fix it"
-        )
+        raise wording.error(f"{wording.scopes} contains a control or non-ASCII character; fix it")
     return " ".join(scopes) or DEFAULT_SCOPES
 
 
@@ -336,11 +292,3 @@ _Parsed = TypeVar("_Parsed", Secret, WorkspaceHost)
 
 def _trimmed(value: str | _Parsed | None) -> str | _Parsed | None:
     return _text(value) if isinstance(value, str) else value
-
-
-def _listed(names: list[str]) -> str:
-    return " and ".join(names)
-
-
-def _be(names: list[str]) -> str:
-    return "is" if len(names) == 1 else "are"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -83,7 +82,9 @@ class WorkspaceHost:
     @property
     def is_loopback(self) -> bool:
         """True for a trusted local server (tests, FakeWorkspace, benchmarks)."""
-        return _is_loopback(self.name)
+        from brickgate.domain.trusted_hosts import is_loopback_name
+
+        return is_loopback_name(self.name)
 
     def __str__(self) -> str:
         return self.url
@@ -118,7 +119,9 @@ class WorkspaceHost:
         _check_tail(tail, shown)
         name, port = _split_port(authority, shown)
         if name in trusted and _zone_cloud(name) is None:
-            return _trusted_host(name, scheme, port, shown)
+            from brickgate.domain.trusted_hosts import trusted_host
+
+            return trusted_host(name, scheme, port, shown)
         if scheme == "http":
             raise InvalidHostError(
                 "http:// would send the token in clear text; use https://", text=shown
@@ -228,34 +231,6 @@ def _split_port(authority: str, shown: str | None) -> tuple[str, int | None]:
 def _canonical_trusted(host: str) -> str:
     name = strip_pasted(host).lower()
     return name[1:-1] if name.startswith("[") and name.endswith("]") else name
-
-
-def _is_loopback(name: str) -> bool:
-    if name == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def _trusted_host(name: str, scheme: str, port: int | None, shown: str | None) -> WorkspaceHost:
-    if not _is_loopback(name):
-        if scheme == "http":
-            raise InvalidHostError(
-                "http:// is allowed only for a trusted loopback address; this trusted host "
-                "must use https://",
-                text=shown,
-            )
-        if port not in (None, 443):
-            raise InvalidHostError(
-                "a port other than 443 is allowed only for a trusted loopback address",
-                text=shown,
-            )
-        port = None
-    elif port == 443 and scheme == "https":
-        port = None
-    return WorkspaceHost(name=name, cloud=Cloud.CUSTOM, scheme=scheme, port=port)
 
 
 def _zone_cloud(name: str) -> Cloud | None:

@@ -10,14 +10,8 @@ import pytest
 from brickgate.domain.batch import BatchResult, BatchSummary
 from brickgate.domain.chat import ChatResponse, ToolCall, Usage
 from brickgate.domain.errors import ConfigurationError, RateLimitError
-from brickgate.services.batch_files import (
-    ResultLog,
-    plan_batch_file,
-    prepare_output,
-    read_batch_input,
-    result_record,
-    write_results,
-)
+from brickgate.services.batch_files import plan_batch_file, read_batch_input, write_results
+from brickgate.services.batch_output import ResultLog, prepare_output, result_record
 
 
 def lines(path: Path, *records: object) -> Path:

@@ -13,11 +13,10 @@ from brickgate.domain.codec import (
     decode_chat_chunk,
     decode_chat_response,
     decode_embeddings,
-    decode_endpoint,
-    decode_endpoint_list,
     decode_usage,
     encode_embedding_body,
 )
+from brickgate.domain.endpoint_codec import decode_endpoint, decode_endpoint_list
 from brickgate.domain.errors import StreamError, TransportError
 
 

@@ -21,8 +21,6 @@ from brickgate.domain.chat import (
 from brickgate.domain.codec import (
     decode_chat_response,
     decode_embeddings,
-    decode_endpoint,
-    decode_endpoint_list,
     encode_embedding_body,
 )
 from brickgate.domain.errors import ApiError, InvalidRequestError, NotFoundError
@@ -211,6 +209,8 @@ def embed_call(
 
 def endpoints_call(options: CallOptions) -> Call[list[Endpoint]]:
     """The list of the workspace's serving endpoints."""
+    from brickgate.domain.endpoint_codec import decode_endpoint_list
+
     return Call(
         "listing endpoints",
         _request(_ENDPOINTS, None, options, method="GET"),
@@ -223,6 +223,8 @@ def endpoints_call(options: CallOptions) -> Call[list[Endpoint]]:
 
 def endpoint_call(name: str, options: CallOptions) -> Call[Endpoint]:
     """One serving endpoint; its answer raises ``NotFoundError`` when it does not exist."""
+    from brickgate.domain.endpoint_codec import decode_endpoint
+
     check_segment(name)
     return Call(
         "describing an endpoint",

@@ -6,51 +6,21 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
-from urllib.parse import parse_qsl
 
 from brickgate.domain.errors import ConfigurationError
 from brickgate.ports.clock import Clock
-from brickgate.testing.fake_workspace.auth import TokenBook, mask_authorization
+from brickgate.testing.fake_workspace.auth import TokenBook
 from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
 from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
 from brickgate.testing.fake_workspace.github import GITHUB_TOKEN_PATH, FakeGitHubActions
 from brickgate.testing.fake_workspace.protocol_routes import PROTOCOLS
+from brickgate.testing.fake_workspace.recording import RecordedRequest, recorded_request
 from brickgate.testing.fake_workspace.routes import Router
 from brickgate.testing.fake_workspace.server import LOOPBACK, LoopbackServer
 from brickgate.testing.fake_workspace.statements import StatementBook
 
-__all__ = ["FakeWorkspace", "RecordedRequest"]
-
-_MASKED_HEADERS = ("authorization", "proxy-authorization", "cookie")
-_MASKED_FORM_FIELDS = (
-    "client_secret",
-    "refresh_token",
-    "assertion",
-    "subject_token",
-    "code",
-    "code_verifier",
-)
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the fake workspace received.
-
-    ``headers`` have lower-case names and the credential in ``authorization`` masked; ``json`` is
-    the parsed JSON body (None when the body was empty or not JSON); ``form`` is a form body with
-    secrets masked (the OAuth token request); ``body_size`` counts the bytes received.
-    """
-
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    json: Any | None
-    body_size: int
-    query: str = ""
-    form: Mapping[str, str] | None = None
+__all__ = ["FakeWorkspace"]
 
 
 class FakeWorkspace:
@@ -279,28 +249,8 @@ class FakeWorkspace:
     def _handle(self, incoming: Incoming) -> tuple[Reply, Fault | None]:
         incoming.model = model_of(incoming.path, incoming.json)
         if self._record:
-            recorded = _record(incoming)
+            recorded = recorded_request(incoming)
             with self._lock:
                 self._requests.append(recorded)
         fault = None if incoming.too_large else self._faults.take(incoming.path, incoming.model)
         return self._router.handle(incoming, fault), fault
-
-
-def _record(incoming: Incoming) -> RecordedRequest:
-    headers = dict(incoming.headers)
-    for name in _MASKED_HEADERS:
-        if name in headers:
-            headers[name] = mask_authorization(headers[name])
-    form = None
-    if "x-www-form-urlencoded" in headers.get("content-type", ""):
-        pairs = parse_qsl(incoming.body.decode("utf-8", "replace"), keep_blank_values=True)
-        form = {k: "****" if k in _MASKED_FORM_FIELDS else v for k, v in pairs}
-    return RecordedRequest(
-        incoming.method,
-        incoming.path,
-        headers,
-        incoming.json,
-        incoming.body_size,
-        incoming.query,
-        form,
-    )
