@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
 
+from brickgate.adapters.tokens import token_source_for
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.ports._sync.tokens import TokenSource
 from brickgate.testing import FakeClock, FakeWorkspace
 
 LOOPBACK = "127.0.0.1"
@@ -48,6 +51,19 @@ async def async_transport(
     driver = AsyncHttpTransport(httpx.AsyncClient(), host, clock)
     yield driver
     await driver.aclose()
+
+
+SourceFor = Callable[..., TokenSource]
+
+
+@pytest.fixture
+def source_for(host: WorkspaceHost, transport: HttpTransport, clock: FakeClock) -> SourceFor:
+    """``token_source_for(auth_type, **fields)`` at the fake workspace, over ``transport``."""
+
+    def make(auth_type: str, **fields: Any) -> TokenSource:
+        return token_source_for(auth_type, host=host, transport=transport, clock=clock, **fields)
+
+    return make
 
 
 def token_requests(workspace: FakeWorkspace, grant: str | None = None) -> list[dict[str, str]]:

@@ -18,7 +18,6 @@ from brickgate.adapters.tokens import (
     MemoryRefreshTokenStore,
     async_browser_login,
     browser_login,
-    token_source_for,
 )
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.adapters.transport._sync.http import HttpTransport
@@ -27,7 +26,7 @@ from brickgate.domain.errors import AuthenticationError, CredentialSourceError, 
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.testing import FakeClock, FakeWorkspace
 
-from .conftest import accepted, grants, token_requests
+from .conftest import SourceFor, accepted, grants, token_requests
 
 Login = Callable[..., BrowserSource]
 
@@ -241,17 +240,8 @@ def test_a_revoked_login_says_to_log_in_again(
     assert "Refresh token is invalid" in str(caught.value)
 
 
-def test_without_a_stored_login_the_source_says_what_to_run(
-    host: WorkspaceHost, transport: HttpTransport, clock: FakeClock
-) -> None:
-    source = token_source_for(
-        "external-browser",
-        host=host,
-        transport=transport,
-        clock=clock,
-        refresh_store=MemoryRefreshTokenStore(),
-        profile="dev",
-    )
+def test_without_a_stored_login_the_source_says_what_to_run(source_for: SourceFor) -> None:
+    source = source_for("external-browser", refresh_store=MemoryRefreshTokenStore(), profile="dev")
     with pytest.raises(CredentialSourceError, match="brickgate login --browser --profile dev"):
         source.token()
 
@@ -281,22 +271,11 @@ def test_a_rotated_refresh_token_that_cannot_be_stored_is_kept_in_memory(
 
 
 def test_a_login_rotated_by_another_process_is_followed(
-    login: Login,
-    workspace: FakeWorkspace,
-    host: WorkspaceHost,
-    transport: HttpTransport,
-    clock: FakeClock,
+    login: Login, workspace: FakeWorkspace, source_for: SourceFor, clock: FakeClock
 ) -> None:
     store = MemoryRefreshTokenStore()
     first = login(Browser(), store)
-    second = token_source_for(
-        "external-browser",
-        host=host,
-        transport=transport,
-        clock=clock,
-        refresh_store=store,
-        profile="dev",
-    )
+    second = source_for("external-browser", refresh_store=store, profile="dev")
     second.token()
     clock.advance(3400)
     first.token()

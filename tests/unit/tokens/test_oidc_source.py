@@ -7,9 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from brickgate.adapters.tokens import async_token_source_for, token_source_for
+from brickgate.adapters.tokens import async_token_source_for
 from brickgate.adapters.transport._async.http import AsyncHttpTransport
-from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.domain.errors import (
     AuthenticationError,
     CredentialSourceError,
@@ -18,7 +17,7 @@ from brickgate.domain.errors import (
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.testing import FakeClock, FakeWorkspace
 
-from .conftest import accepted, token_requests
+from .conftest import SourceFor, accepted, token_requests
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.workload.sig"
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -32,20 +31,9 @@ def jwt(workspace: FakeWorkspace) -> str:
 
 
 def test_env_oidc_exchanges_the_variable(
-    jwt: str,
-    workspace: FakeWorkspace,
-    host: WorkspaceHost,
-    transport: HttpTransport,
-    clock: FakeClock,
+    jwt: str, workspace: FakeWorkspace, source_for: SourceFor
 ) -> None:
-    source = token_source_for(
-        "env-oidc",
-        host=host,
-        transport=transport,
-        clock=clock,
-        environ={"DATABRICKS_OIDC_TOKEN": jwt},
-        client_id="sp-app",
-    )
+    source = source_for("env-oidc", environ={"DATABRICKS_OIDC_TOKEN": jwt}, client_id="sp-app")
     assert accepted(workspace, source.token().get_secret_value())
     [form] = token_requests(workspace)
     assert form["grant_type"] == EXCHANGE and form["client_id"] == "sp-app"
@@ -55,46 +43,26 @@ def test_env_oidc_exchanges_the_variable(
 
 
 def test_env_oidc_reads_the_variable_named_by_token_env(
-    jwt: str,
-    workspace: FakeWorkspace,
-    host: WorkspaceHost,
-    transport: HttpTransport,
-    clock: FakeClock,
+    jwt: str, workspace: FakeWorkspace, source_for: SourceFor
 ) -> None:
-    environ = {"DATABRICKS_OIDC_TOKEN_ENV": "MY_JWT", "MY_JWT": jwt}
-    source = token_source_for(
-        "env-oidc", host=host, transport=transport, clock=clock, environ=environ
-    )
+    source = source_for("env-oidc", environ={"DATABRICKS_OIDC_TOKEN_ENV": "MY_JWT", "MY_JWT": jwt})
     source.token()
     assert workspace.login_secrets() == [jwt]
     assert "client_id" not in token_requests(workspace)[0]
 
 
-def test_env_oidc_without_a_token_is_skipped(
-    host: WorkspaceHost, transport: HttpTransport, clock: FakeClock
-) -> None:
-    source = token_source_for("env-oidc", host=host, transport=transport, clock=clock, environ={})
+def test_env_oidc_without_a_token_is_skipped(source_for: SourceFor) -> None:
+    source = source_for("env-oidc", environ={})
     with pytest.raises(SourceUnavailableError, match="DATABRICKS_OIDC_TOKEN is not set"):
         source.token()
 
 
 def test_file_oidc_rereads_the_file_on_refresh(
-    tmp_path: Path,
-    jwt: str,
-    workspace: FakeWorkspace,
-    host: WorkspaceHost,
-    transport: HttpTransport,
-    clock: FakeClock,
+    tmp_path: Path, jwt: str, workspace: FakeWorkspace, source_for: SourceFor, clock: FakeClock
 ) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(jwt + "\n")
-    source = token_source_for(
-        "file-oidc",
-        host=host,
-        transport=transport,
-        clock=clock,
-        environ={"DATABRICKS_OIDC_TOKEN_FILEPATH": str(token_file)},
-    )
+    source = source_for("file-oidc", environ={"DATABRICKS_OIDC_TOKEN_FILEPATH": str(token_file)})
     source.token()
     token_file.write_text("rotated-token")
     clock.advance(3570)
@@ -107,24 +75,12 @@ def test_file_oidc_rereads_the_file_on_refresh(
 
 @pytest.mark.parametrize(("content", "message"), [(None, "does not exist"), ("", "is empty")])
 def test_file_oidc_missing_or_empty(
-    tmp_path: Path,
-    host: WorkspaceHost,
-    transport: HttpTransport,
-    clock: FakeClock,
-    content: str | None,
-    message: str,
+    tmp_path: Path, source_for: SourceFor, content: str | None, message: str
 ) -> None:
     token_file = tmp_path / "token"
     if content is not None:
         token_file.write_text(content)
-    source = token_source_for(
-        "file-oidc",
-        host=host,
-        transport=transport,
-        clock=clock,
-        environ={},
-        oidc_token_filepath=str(token_file),
-    )
+    source = source_for("file-oidc", environ={}, oidc_token_filepath=str(token_file))
     with pytest.raises(CredentialSourceError, match=message):
         source.token()
 
@@ -162,27 +118,14 @@ async def test_github_oidc_asks_github_with_the_audience(
 
 
 def test_github_oidc_refused_and_outside_actions(
-    workspace: FakeWorkspace, host: WorkspaceHost, transport: HttpTransport, clock: FakeClock
+    workspace: FakeWorkspace, source_for: SourceFor
 ) -> None:
-    environ = {
-        **workspace.github_actions_environ(),
-        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong",
-    }
-    source = token_source_for(
-        "github-oidc",
-        host=host,
-        transport=transport,
-        clock=clock,
-        environ=environ,
-        audience="acct-1",
-    )
+    environ = {**workspace.github_actions_environ(), "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong"}
+    source = source_for("github-oidc", environ=environ, audience="acct-1")
     with pytest.raises(CredentialSourceError, match="HTTP 401"):
         source.token()
-    from_variable = token_source_for(
+    from_variable = source_for(
         "github-oidc",
-        host=host,
-        transport=transport,
-        clock=clock,
         environ={**environ, "DATABRICKS_TOKEN_AUDIENCE": "aud-2"},
         account_id="acct-3",
     )
@@ -193,8 +136,6 @@ def test_github_oidc_refused_and_outside_actions(
         ("aud-2", "Bearer ****"),
     ]
     assert workspace.github.audiences == [] and token_requests(workspace) == []
-    outside = token_source_for(
-        "github-oidc", host=host, transport=transport, clock=clock, environ={}
-    )
+    outside = source_for("github-oidc", environ={})
     with pytest.raises(SourceUnavailableError, match="id-token: write"):
         outside.token()
