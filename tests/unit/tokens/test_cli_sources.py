@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import sys
 import threading
-from datetime import datetime, timedelta, timezone
+import time
 from pathlib import Path
 
 import pytest
@@ -21,57 +22,67 @@ from brickgate.domain.errors import (
     SourceUnavailableError,
 )
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.testing import FakeCli, FakeClock, FakeWorkspace
 
-from .fakes import FakeClock, FakeTool
+from .conftest import accepted
 
 HOST = WorkspaceHost.parse("adb-1.2.azuredatabricks.net")
 AWS = WorkspaceHost.parse("dbc-1.cloud.databricks.com")
 HOUR = 3600.0
 AZ_APP = "2ff814a6-3304-4ab8-85cb-cd0e6f879c1d"
-
-
-def rfc3339(epoch: float) -> str:
-    moment = datetime.fromtimestamp(epoch, timezone(timedelta(hours=2)))
-    return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".000000001+02:00"
+NEPAL = "NPT-5:45"  # a POSIX TZ: the fake tools print their local times at UTC+05:45
+SLACK = 60.0  # the fake tools time their tokens by the real clock, read a moment later
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(start=1_790_000_000.0)
+    """A fake clock starting now: FakeCli prints expiry times computed from the real clock."""
+    return FakeClock(start=time.time())
 
 
 @pytest.fixture
-def cli(tmp_path: Path, clock: FakeClock) -> FakeTool:
-    tool = FakeTool(tmp_path / "bin", "databricks")
-    tool.set(output=cli_output(clock.time() + HOUR))
-    return tool
+def cli(tmp_path: Path, workspace: FakeWorkspace) -> FakeCli:
+    return FakeCli(tmp_path / "bin", workspace)
 
 
-def cli_output(expires_at: float) -> dict[str, str]:
-    return {"access_token": "eyJcli-{n}", "token_type": "Bearer", "expiry": rfc3339(expires_at)}
+def env(tool: FakeCli, **extra: str) -> dict[str, str]:
+    """The tool's environment, in a time zone far from UTC (offsets must be parsed)."""
+    return tool.environ(TZ=NEPAL, **extra)
+
+
+def misbehaving_cli(directory: Path, code: str) -> dict[str, str]:
+    """An environment whose ``databricks`` runs the Python ``code``: the hanging or flooding
+    tool FakeCli does not play."""
+    directory.mkdir()
+    program = directory / "databricks"
+    program.write_text(f"#!{sys.executable}\n{code}\n")
+    program.chmod(0o700)
+    return {"PATH": str(directory)}
 
 
 def test_runs_auth_token_with_the_profile_and_parses_the_expiry(
-    cli: FakeTool, clock: FakeClock
+    cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock
 ) -> None:
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="prod")
-    assert source.token().get_secret_value() == "eyJcli-1"
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="prod")
+    assert accepted(workspace, source.token().get_secret_value())
     assert cli.calls == [["auth", "token", "--profile", "prod"]]
-    assert source.expires_at == pytest.approx(clock.time() + HOUR)
+    assert source.expires_at == pytest.approx(clock.time() + HOUR, abs=SLACK)
     assert source.describe() == "databricks-cli (profile prod)"
 
 
-def test_without_a_profile_the_cli_is_asked_by_host(cli: FakeTool, clock: FakeClock) -> None:
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ())
+def test_without_a_profile_the_cli_is_asked_by_host(cli: FakeCli, clock: FakeClock) -> None:
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli))
     source.token()
     assert cli.calls == [["auth", "token", "--host", HOST.url]]
 
 
-def test_databricks_cli_path_is_honoured(cli: FakeTool, clock: FakeClock) -> None:
-    environ = cli.environ(DATABRICKS_CLI_PATH=str(cli.path))
+def test_databricks_cli_path_is_honoured(
+    cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock
+) -> None:
+    environ = env(cli, DATABRICKS_CLI_PATH=str(cli.path))
     environ["PATH"] = "/nonexistent"
     source = DatabricksCliSource(HOST, clock=clock, environ=environ, profile="p")
-    assert source.token().get_secret_value() == "eyJcli-1"
+    assert accepted(workspace, source.token().get_secret_value())
 
 
 def test_a_missing_cli_is_a_skipped_source(tmp_path: Path, clock: FakeClock) -> None:
@@ -86,21 +97,24 @@ def test_a_missing_cli_is_a_skipped_source(tmp_path: Path, clock: FakeClock) -> 
         configured.token()
 
 
-def test_the_cli_is_run_again_ahead_of_expiry(cli: FakeTool, clock: FakeClock) -> None:
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
-    source.token()
+def test_the_cli_is_run_again_ahead_of_expiry(
+    cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock
+) -> None:
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="p")
+    first = source.token()
     clock.advance(HOUR - 400)
-    assert source.token().get_secret_value() == "eyJcli-1"
-    cli.set(output=cli_output(clock.time() + 2 * HOUR))
+    assert source.token() == first
+    workspace.token_lifetime = 2 * HOUR
     clock.advance(200)
-    assert source.token().get_secret_value() == "eyJcli-2"
+    second = source.token()
+    assert second != first and accepted(workspace, second.get_secret_value())
     assert len(cli.calls) == 2
 
 
 def test_invalidate_forces_one_refresh_and_probes_the_version_once(
-    cli: FakeTool, clock: FakeClock
+    cli: FakeCli, clock: FakeClock
 ) -> None:
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="p")
     for _ in range(2):
         source.invalidate(source.token())
     source.token()
@@ -112,85 +126,87 @@ def test_invalidate_forces_one_refresh_and_probes_the_version_once(
     ]
 
 
-def test_an_old_cli_gets_no_force_refresh(cli: FakeTool, clock: FakeClock) -> None:
-    cli.set(version="0.250.0")
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+def test_an_old_cli_gets_no_force_refresh(
+    tmp_path: Path, workspace: FakeWorkspace, clock: FakeClock
+) -> None:
+    old = FakeCli(tmp_path / "old", workspace, version="0.250.0")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(old), profile="p")
     source.invalidate(source.token())
     source.token()
-    assert cli.calls[-1] == ["auth", "token", "--profile", "p"]
+    assert old.calls[-2:] == [["version", "--output", "json"], ["auth", "token", "--profile", "p"]]
 
 
-def test_not_configured_says_to_log_in(cli: FakeTool, clock: FakeClock) -> None:
-    cli.set(mode="fail", stderr="Error: cache: databricks OAuth is not configured for this host\n")
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ())
+def test_not_configured_says_to_log_in(cli: FakeCli, clock: FakeClock) -> None:
+    cli.fail("Error: cache: databricks OAuth is not configured for this host\n")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli))
     with pytest.raises(CredentialSourceError, match=f"databricks auth login --host {HOST.url}"):
         source.token()
 
 
-def test_dead_refresh_token_is_an_authentication_error(cli: FakeTool, clock: FakeClock) -> None:
-    cli.set(
-        mode="fail",
-        stderr="Error: refresh token is invalid. To reauthenticate, run "
+def test_dead_refresh_token_is_an_authentication_error(cli: FakeCli, clock: FakeClock) -> None:
+    cli.fail(
+        "Error: refresh token is invalid. To reauthenticate, run "
         "`databricks auth login --profile prod`\n",
     )
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="prod")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="prod")
     with pytest.raises(AuthenticationError, match="databricks auth login --profile prod"):
         source.token()
 
 
-def test_a_hanging_cli_is_stopped(cli: FakeTool, clock: FakeClock) -> None:
-    cli.set(mode="sleep")
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), timeout=0.5)
+def test_a_hanging_cli_is_stopped(tmp_path: Path, clock: FakeClock) -> None:
+    environ = misbehaving_cli(tmp_path / "hang", "import time; time.sleep(30)")
+    source = DatabricksCliSource(HOST, clock=clock, environ=environ, timeout=0.5)
     with pytest.raises(CredentialSourceError, match=r"did not finish within 0\.5 s"):
         source.token()
 
 
-def test_a_flooding_cli_is_refused(cli: FakeTool, clock: FakeClock) -> None:
-    cli.set(mode="flood")
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ())
+def test_a_flooding_cli_is_refused(tmp_path: Path, clock: FakeClock) -> None:
+    environ = misbehaving_cli(tmp_path / "flood", "import sys; sys.stdout.write('x' * (3 << 20))")
+    source = DatabricksCliSource(HOST, clock=clock, environ=environ)
     with pytest.raises(CredentialSourceError, match="wrote more than"):
         source.token()
 
 
-async def test_async_cli_source(cli: FakeTool, clock: FakeClock) -> None:
-    source = AsyncDatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+async def test_async_cli_source(cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock) -> None:
+    source = AsyncDatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="p")
     first = await source.token()
-    assert first.get_secret_value() == "eyJcli-1"
+    assert accepted(workspace, first.get_secret_value())
     assert await source.token() == first
     source.invalidate(first)
-    assert (await source.token()).get_secret_value() == "eyJcli-3"
-    assert cli.calls[-1][-1] == "--force-refresh"
+    fresh = await source.token()
+    assert fresh != first and accepted(workspace, fresh.get_secret_value())
+    assert cli.calls == [
+        ["auth", "token", "--profile", "p"],
+        ["version", "--output", "json"],
+        ["auth", "token", "--profile", "p", "--force-refresh"],
+    ]
 
 
 @pytest.fixture
-def az(tmp_path: Path, clock: FakeClock) -> FakeTool:
-    tool = FakeTool(tmp_path / "azbin", "az")
-    tool.set(
-        output={
-            "accessToken": "eyJaz-{n}",
-            "expiresOn": "2000-01-01 00:00:00.000000",
-            "expires_on": int(clock.time() + HOUR),
-            "tenant": "t1",
-            "tokenType": "Bearer",
-        }
-    )
-    return tool
+def az(tmp_path: Path, workspace: FakeWorkspace) -> FakeCli:
+    return FakeCli(tmp_path / "azbin", workspace, kind="az")
 
 
-def test_azure_cli_asks_for_the_databricks_resource(az: FakeTool, clock: FakeClock) -> None:
-    source = AzureCliSource(HOST, clock=clock, environ=az.environ(), tenant="t1")
-    assert source.token().get_secret_value() == "eyJaz-1"
+def test_azure_cli_asks_for_the_databricks_resource(
+    az: FakeCli, workspace: FakeWorkspace, clock: FakeClock
+) -> None:
+    source = AzureCliSource(HOST, clock=clock, environ=env(az), tenant="t1")
+    first = source.token()
+    assert accepted(workspace, first.get_secret_value())
     assert az.calls == [
         ["account", "get-access-token", "--resource", AZ_APP, "--output", "json", "--tenant", "t1"]
     ]
-    assert source.expires_at == int(clock.time() + HOUR)
+    assert source.expires_at == pytest.approx(clock.time() + HOUR, abs=SLACK)
+    workspace.token_lifetime = 2 * HOUR
     clock.advance(HOUR - 299)
-    assert source.token().get_secret_value() == "eyJaz-2"
+    second = source.token()
+    assert second != first and accepted(workspace, second.get_secret_value())
+    assert len(az.calls) == 2
 
 
-async def test_async_azure_cli_not_logged_in(az: FakeTool, clock: FakeClock) -> None:
-    az.set(mode="fail", stderr="ERROR: Please run 'az login' to setup account.\n")
-    source = AsyncAzureCliSource(HOST, clock=clock, environ=az.environ())
+async def test_async_azure_cli_not_logged_in(az: FakeCli, clock: FakeClock) -> None:
+    az.fail("ERROR: Please run 'az login' to setup account.\n")
+    source = AsyncAzureCliSource(HOST, clock=clock, environ=env(az))
     with pytest.raises(CredentialSourceError, match="run: az login"):
         await source.token()
 
@@ -205,8 +221,10 @@ def test_azure_cli_only_for_azure_hosts_and_when_installed(
         source.token()
 
 
-def test_sixteen_threads_run_the_cli_once(cli: FakeTool, clock: FakeClock) -> None:
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+def test_sixteen_threads_run_the_cli_once(
+    cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock
+) -> None:
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="p")
     results: list[str] = []
     threads = [
         threading.Thread(target=lambda: results.append(source.token().get_secret_value()))
@@ -216,24 +234,27 @@ def test_sixteen_threads_run_the_cli_once(cli: FakeTool, clock: FakeClock) -> No
         thread.start()
     for thread in threads:
         thread.join(30)
-    assert results == ["eyJcli-1"] * 16
+    assert len(results) == 16 and len(set(results)) == 1
+    assert accepted(workspace, results[0])
     assert len(cli.calls) == 1
 
 
 def test_cli_tokens_never_reach_logs_errors_or_reprs(
-    cli: FakeTool, clock: FakeClock, caplog: pytest.LogCaptureFixture
+    cli: FakeCli, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    source = DatabricksCliSource(HOST, clock=clock, environ=cli.environ(), profile="p")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="p")
     with caplog.at_level(logging.DEBUG):
         token = source.token().get_secret_value()
-        cli.set(mode="fail", stderr=f"Error: unexpected answer {token}\n")
+        cli.fail(f"Error: unexpected answer {token}\n")
         source.invalidate(source.token())
         with pytest.raises(CredentialSourceError) as caught:
             source.token()
     assert token not in caplog.text + repr(source) + str(caught.value)
 
 
-def test_a_profile_cli_path_beats_the_variable(cli: FakeTool, clock: FakeClock) -> None:
-    environ = cli.environ(DATABRICKS_CLI_PATH="/nonexistent/databricks", PATH="/nonexistent")
+def test_a_profile_cli_path_beats_the_variable(
+    cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock
+) -> None:
+    environ = env(cli, DATABRICKS_CLI_PATH="/nonexistent/databricks", PATH="/nonexistent")
     source = DatabricksCliSource(HOST, clock=clock, environ=environ, cli_path=str(cli.path))
-    assert source.token().get_secret_value() == "eyJcli-1"
+    assert accepted(workspace, source.token().get_secret_value())

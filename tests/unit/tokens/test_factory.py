@@ -18,11 +18,13 @@ from brickgate.adapters.tokens import (
     async_token_source_for,
     token_source_for,
 )
+from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import CredentialSourceError, SourceUnavailableError
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.testing import FakeClock, FakeTransport, FakeWorkspace
 
-from .fakes import AsyncFakeTransport, FakeClock, FakeTokenEndpoint, FakeTransport
+from .conftest import accepted
 
 AZURE = WorkspaceHost.parse("adb-1.2.azuredatabricks.net")
 AWS = WorkspaceHost.parse("dbc-1.cloud.databricks.com")
@@ -30,12 +32,11 @@ PAT = "dapi0123456789abcdef0123456789ab"
 
 
 def make(auth_type: str, host: WorkspaceHost = AZURE, **fields: object) -> object:
-    endpoint = FakeTokenEndpoint(FakeClock())
     return token_source_for(
         auth_type,
         host=host,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
+        transport=FakeTransport(),
+        clock=FakeClock(),
         environ={},
         **fields,  # type: ignore[arg-type]
     )
@@ -115,21 +116,25 @@ def test_azure_cli_on_a_non_azure_host_is_skipped() -> None:
         make("azure-cli", host=AWS)
 
 
-async def test_async_factory() -> None:
-    endpoint = FakeTokenEndpoint(FakeClock(), client_secret="dose-x")
-    transport = AsyncFakeTransport(endpoint.answer)
+async def test_async_factory(
+    workspace: FakeWorkspace,
+    host: WorkspaceHost,
+    async_transport: AsyncHttpTransport,
+    clock: FakeClock,
+) -> None:
     m2m = async_token_source_for(
         "OAuth-M2M ",
-        host=AWS,
-        transport=transport,
-        clock=endpoint.clock,
-        client_id="sp",
-        client_secret=Secret("dose-x"),
+        host=host,
+        transport=async_transport,
+        clock=clock,
+        client_id=workspace.client_id,
+        client_secret=Secret(workspace.client_secret),
     )
     assert isinstance(m2m, AsyncClientCredentialsSource)
-    assert (await m2m.token()).get_secret_value() == "eyJaccess-1"
+    assert accepted(workspace, (await m2m.token()).get_secret_value())
+    assert workspace.tokens_issued == 1
     pat = async_token_source_for(
-        "pat", host=AWS, transport=transport, clock=endpoint.clock, token=Secret(PAT)
+        "pat", host=AWS, transport=async_transport, clock=clock, token=Secret(PAT)
     )
     assert isinstance(pat, AsyncStaticTokenSource)
     assert await pat.token() == Secret(PAT)

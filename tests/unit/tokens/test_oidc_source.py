@@ -2,187 +2,140 @@
 
 from __future__ import annotations
 
-import http.server
-import json
-import threading
-from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from brickgate.adapters.tokens import async_token_source_for, token_source_for
+from brickgate.adapters.tokens import async_token_source_for
+from brickgate.adapters.transport._async.http import AsyncHttpTransport
 from brickgate.domain.errors import (
     AuthenticationError,
     CredentialSourceError,
     SourceUnavailableError,
 )
 from brickgate.domain.hosts import WorkspaceHost
+from brickgate.testing import FakeClock, FakeWorkspace
 
-from .fakes import AsyncFakeTransport, FakeClock, FakeTokenEndpoint, FakeTransport
+from .conftest import SourceFor, accepted, token_requests
 
-HOST = WorkspaceHost.parse("example.cloud.databricks.com")
 JWT = "eyJhbGciOiJSUzI1NiJ9.workload.sig"
+EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
 
 
 @pytest.fixture
-def endpoint() -> FakeTokenEndpoint:
-    return FakeTokenEndpoint(FakeClock(), accepted_subject=JWT)
+def jwt(workspace: FakeWorkspace) -> str:
+    """A workload OIDC token the workspace's federation policy accepts (for any client)."""
+    workspace.federate(JWT)
+    return JWT
 
 
-def test_env_oidc_exchanges_the_variable(endpoint: FakeTokenEndpoint) -> None:
-    source = token_source_for(
-        "env-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ={"DATABRICKS_OIDC_TOKEN": JWT},
-        client_id="sp-app",
-    )
-    assert source.token().get_secret_value() == "eyJaccess-1"
-    [form] = endpoint.requests
-    assert form["subject_token"] == JWT and form["client_id"] == "sp-app"
+def test_env_oidc_exchanges_the_variable(
+    jwt: str, workspace: FakeWorkspace, source_for: SourceFor
+) -> None:
+    source = source_for("env-oidc", environ={"DATABRICKS_OIDC_TOKEN": jwt}, client_id="sp-app")
+    assert accepted(workspace, source.token().get_secret_value())
+    [form] = token_requests(workspace)
+    assert form["grant_type"] == EXCHANGE and form["client_id"] == "sp-app"
     assert form["subject_token_type"] == "urn:ietf:params:oauth:token-type:jwt"
+    assert workspace.login_secrets() == [jwt]
     assert source.describe() == "env-oidc (client id sp-app)"
 
 
-def test_env_oidc_reads_the_variable_named_by_token_env(endpoint: FakeTokenEndpoint) -> None:
-    environ = {"DATABRICKS_OIDC_TOKEN_ENV": "MY_JWT", "MY_JWT": JWT}
-    source = token_source_for(
-        "env-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ=environ,
-    )
+def test_env_oidc_reads_the_variable_named_by_token_env(
+    jwt: str, workspace: FakeWorkspace, source_for: SourceFor
+) -> None:
+    source = source_for("env-oidc", environ={"DATABRICKS_OIDC_TOKEN_ENV": "MY_JWT", "MY_JWT": jwt})
     source.token()
-    assert "client_id" not in endpoint.requests[0]
+    assert workspace.login_secrets() == [jwt]
+    assert "client_id" not in token_requests(workspace)[0]
 
 
-def test_env_oidc_without_a_token_is_skipped(endpoint: FakeTokenEndpoint) -> None:
-    source = token_source_for(
-        "env-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ={},
-    )
+def test_env_oidc_without_a_token_is_skipped(source_for: SourceFor) -> None:
+    source = source_for("env-oidc", environ={})
     with pytest.raises(SourceUnavailableError, match="DATABRICKS_OIDC_TOKEN is not set"):
         source.token()
 
 
-def test_file_oidc_rereads_the_file_on_refresh(tmp_path: Path, endpoint: FakeTokenEndpoint) -> None:
+def test_file_oidc_rereads_the_file_on_refresh(
+    tmp_path: Path, jwt: str, workspace: FakeWorkspace, source_for: SourceFor, clock: FakeClock
+) -> None:
     token_file = tmp_path / "token"
-    token_file.write_text(JWT + "\n")
-    source = token_source_for(
-        "file-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ={"DATABRICKS_OIDC_TOKEN_FILEPATH": str(token_file)},
-    )
+    token_file.write_text(jwt + "\n")
+    source = source_for("file-oidc", environ={"DATABRICKS_OIDC_TOKEN_FILEPATH": str(token_file)})
     source.token()
     token_file.write_text("rotated-token")
-    endpoint.clock.advance(3570)
+    clock.advance(3570)
     with pytest.raises(AuthenticationError) as caught:
         source.token()
     assert "federation policy" in str(caught.value) and "rotated-token" not in str(caught.value)
-    assert endpoint.requests[-1]["subject_token"] == "rotated-token"
+    assert len(token_requests(workspace, EXCHANGE)) == 2
+    assert workspace.login_secrets() == [jwt, "rotated-token"]
 
 
 @pytest.mark.parametrize(("content", "message"), [(None, "does not exist"), ("", "is empty")])
 def test_file_oidc_missing_or_empty(
-    tmp_path: Path, endpoint: FakeTokenEndpoint, content: str | None, message: str
+    tmp_path: Path, source_for: SourceFor, content: str | None, message: str
 ) -> None:
     token_file = tmp_path / "token"
     if content is not None:
         token_file.write_text(content)
-    source = token_source_for(
-        "file-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ={},
-        oidc_token_filepath=str(token_file),
-    )
+    source = source_for("file-oidc", environ={}, oidc_token_filepath=str(token_file))
     with pytest.raises(CredentialSourceError, match=message):
         source.token()
 
 
-class GitHub(http.server.BaseHTTPRequestHandler):
-    seen: ClassVar[list[tuple[str, str]]] = []
-
-    def do_GET(self) -> None:
-        query = parse_qs(urlsplit(self.path).query)
-        GitHub.seen.append((query["audience"][0], self.headers["Authorization"]))
-        body = json.dumps({"value": JWT}).encode()
-        self.send_response(200 if self.headers["Authorization"] == "Bearer gh-req" else 403)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def github() -> Iterator[str]:
-    server = http.server.HTTPServer(("127.0.0.1", 0), GitHub)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    GitHub.seen = []
-    yield f"http://127.0.0.1:{server.server_address[1]}/token?api-version=2.0"
-    server.shutdown()
-    server.server_close()
+def github_requests(workspace: FakeWorkspace, environ: dict[str, str]) -> list[tuple[str, str]]:
+    """``(audience, Authorization)`` of every request to the fake GitHub ID-token endpoint."""
+    path = urlsplit(environ["ACTIONS_ID_TOKEN_REQUEST_URL"]).path
+    return [
+        (parse_qs(r.query)["audience"][0], r.headers["authorization"])
+        for r in workspace.requests
+        if r.path == path
+    ]
 
 
 async def test_github_oidc_asks_github_with_the_audience(
-    github: str, endpoint: FakeTokenEndpoint
+    workspace: FakeWorkspace,
+    host: WorkspaceHost,
+    async_transport: AsyncHttpTransport,
+    clock: FakeClock,
 ) -> None:
-    environ = {"ACTIONS_ID_TOKEN_REQUEST_URL": github, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "gh-req"}
+    environ = workspace.github_actions_environ(client_id="sp-app")
     source = async_token_source_for(
         "github-oidc",
-        host=HOST,
-        transport=AsyncFakeTransport(endpoint.answer),
-        clock=endpoint.clock,
+        host=host,
+        transport=async_transport,
+        clock=clock,
         environ=environ,
         client_id="sp-app",
     )
-    assert (await source.token()).get_secret_value() == "eyJaccess-1"
-    assert GitHub.seen == [(f"{HOST.url}/oidc/v1/token", "Bearer gh-req")]
-    assert endpoint.requests[0]["subject_token"] == JWT
+    assert accepted(workspace, (await source.token()).get_secret_value())
+    assert workspace.github.audiences == [f"{host.url}/oidc/v1/token"]
+    assert github_requests(workspace, environ) == [(f"{host.url}/oidc/v1/token", "Bearer ****")]
+    assert workspace.login_secrets() == [workspace.github.id_token]
+    assert token_requests(workspace, EXCHANGE)[0]["client_id"] == "sp-app"
 
 
-def test_github_oidc_refused_and_outside_actions(github: str, endpoint: FakeTokenEndpoint) -> None:
-    environ = {"ACTIONS_ID_TOKEN_REQUEST_URL": github, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong"}
-    source = token_source_for(
-        "github-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ=environ,
-        audience="acct-1",
-    )
-    with pytest.raises(CredentialSourceError, match="HTTP 403"):
+def test_github_oidc_refused_and_outside_actions(
+    workspace: FakeWorkspace, source_for: SourceFor
+) -> None:
+    environ = {**workspace.github_actions_environ(), "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "wrong"}
+    source = source_for("github-oidc", environ=environ, audience="acct-1")
+    with pytest.raises(CredentialSourceError, match="HTTP 401"):
         source.token()
-    from_variable = token_source_for(
+    from_variable = source_for(
         "github-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
         environ={**environ, "DATABRICKS_TOKEN_AUDIENCE": "aud-2"},
         account_id="acct-3",
     )
     with pytest.raises(CredentialSourceError):
         from_variable.token()
-    assert GitHub.seen == [("acct-1", "Bearer wrong"), ("aud-2", "Bearer wrong")]
-    outside = token_source_for(
-        "github-oidc",
-        host=HOST,
-        transport=FakeTransport(endpoint.answer),
-        clock=endpoint.clock,
-        environ={},
-    )
+    assert github_requests(workspace, environ) == [
+        ("acct-1", "Bearer ****"),
+        ("aud-2", "Bearer ****"),
+    ]
+    assert workspace.github.audiences == [] and token_requests(workspace) == []
+    outside = source_for("github-oidc", environ={})
     with pytest.raises(SourceUnavailableError, match="id-token: write"):
         outside.token()
