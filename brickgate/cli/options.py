@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from typing import Any
 
+import typer
 from typer.core import TyperCommand, TyperGroup
 
 GLOBAL_WITH_VALUE = frozenset({"--profile", "-p", "--host", "--trust-host"})
 GLOBAL_FLAGS = frozenset({"--debug"})
+_WHOLE_SENTENCE = 1000
+NO_COMMAND_EXIT = 2
 
 
 def _hide_flag_types(params: Sequence[Any]) -> None:
@@ -27,12 +30,33 @@ class FlagHelpCommand(TyperCommand):
 
 
 class FlagHelpGroup(TyperGroup):
-    """A group whose help shows flags as flags (see ``FlagHelpCommand``)."""
+    """A group whose help shows flags as flags (see ``FlagHelpCommand``).
+
+    Its command list shows the first sentence of each command's help whole, wrapped to the
+    width, where click would cut it to fit one line. Run without arguments it prints its help
+    on standard output and exits 2 (no command was given).
+    """
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
         _hide_flag_types(params)
         return params
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            ctx.exit(NO_COMMAND_EXIT)
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=_WHOLE_SENTENCE)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def hoist_global_options(args: Sequence[str], commands: Container[str]) -> list[str]:
