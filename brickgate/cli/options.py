@@ -14,10 +14,31 @@ _WHOLE_SENTENCE = 1000
 NO_COMMAND_EXIT = 2
 
 
-def _hide_flag_types(params: Sequence[Any]) -> None:
+def _prepare(params: Sequence[Any]) -> None:
     for param in params:
         if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
             param.metavar = ""
+        if getattr(param, "_runtime_param", _NOT_TYPER) is None:
+            param._runtime_param = _AbsentFirst()
+
+
+_NOT_TYPER = object()
+
+
+class _AbsentFirst:
+    """Typer's coercion of one parameter, built only when the parameter is given a value.
+
+    Recent typer builds a pydantic adapter for every parameter it processes, given or not, so
+    ``brickgate chat --help`` would import pydantic (~50 ms) for the global options nobody
+    gave. An absent value (``None``) becomes what typer makes of it (``None``, or ``()`` for a
+    repeatable option); a given value goes to typer's own coercion, which then replaces this.
+    """
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple or param.nargs == -1 else None
+        param._runtime_param = None
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
 
 class FlagHelpCommand(TyperCommand):
@@ -25,7 +46,7 @@ class FlagHelpCommand(TyperCommand):
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
-        _hide_flag_types(params)
+        _prepare(params)
         return params
 
 
@@ -39,7 +60,7 @@ class FlagHelpGroup(TyperGroup):
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
-        _hide_flag_types(params)
+        _prepare(params)
         return params
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
