@@ -67,10 +67,12 @@ def batch(
 ) -> None:
     """Run a model over many prompts: a JSONL file here, or a table on a SQL warehouse.
 
-    Local: `brickgate batch -m MODEL in.jsonl -o out.jsonl`; run it again after an interrupt to resume, with --retry-errors to run the failed items again.
+    Local: `brickgate batch -m MODEL in.jsonl -o out.jsonl`; run it again after an interrupt
+    to resume, with --retry-errors to run the failed items again.
 
-    SQL: `brickgate batch --engine sql --warehouse ID --table c.s.t --column prompt --into c.s.out -m MODEL`.
-    """  # noqa: E501
+    SQL: `brickgate batch --engine sql --warehouse ID --table c.s.t --column prompt
+    --into c.s.out -m MODEL`.
+    """
     from brickgate.cli import batch_run
     from brickgate.domain.errors import ConfigurationError
 
