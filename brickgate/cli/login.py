@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import logging
 import sys
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -21,8 +19,6 @@ if TYPE_CHECKING:
     from brickgate.services.credential_chain import CredentialChain
     from brickgate.settings import BrickgateSettings
 
-logger = logging.getLogger(__name__)
-
 StoreName = Literal["keyring", "file"]
 _OWN_STORES = frozenset({"keyring", "file"})
 
@@ -38,6 +34,8 @@ TrustOption = Annotated[
 def read_secret(prompt: str) -> str:
     """A secret typed hidden on a terminal, or the first line of piped standard input."""
     if stdin_is_tty():
+        import getpass
+
         return getpass.getpass(prompt)
     return sys.stdin.readline().strip()
 
@@ -88,6 +86,8 @@ def save(
     Returns where the credential went. Raises ``SourceUnavailableError`` when ``--store
     keyring`` was asked for and no keyring works here, ``CredentialStoreError`` on write errors.
     """
+    import logging
+
     from brickgate.domain.errors import SourceUnavailableError
 
     container = state.container(settings)
@@ -106,7 +106,7 @@ def save(
                 f"credentials file instead: {file_store.path} (mode 0600).",
                 markup=False,
             )
-            logger.debug("keyring unusable: %s", error.reason)
+            logging.getLogger(__name__).debug("keyring unusable: %s", error.reason)
     file_store.save(profile, credential)
     return f"credentials file {file_store.path}"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -57,6 +56,8 @@ def usage(
     finally:
         ledger.close()
     if json_output:
+        import json
+
         rows = [total.__dict__ for total in totals]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return
