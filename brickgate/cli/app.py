@@ -1,9 +1,12 @@
-"""The ``brickgate`` command: global options, error handling and the command table."""
+"""The ``brickgate`` command: global options, error handling and the command table.
+
+Help is plain text (click's formatter, not rich) and the command modules import their work
+only when a command runs, so ``brickgate --help`` loads typer and little else.
+"""
 
 from __future__ import annotations
 
 import sys
-import traceback
 from typing import Annotated, Any
 
 import typer
@@ -11,17 +14,14 @@ import typer
 from brickgate._version import __version__
 from brickgate.cli.batch import register as register_batch
 from brickgate.cli.chat import chat, embed
-from brickgate.cli.debug import enable_debug_logging
 from brickgate.cli.demo import demo
-from brickgate.cli.errors import exit_code, is_credential_failure, one_line
 from brickgate.cli.listing import endpoints, models
-from brickgate.cli.login import auth_app, login, logout, print_credential_report
+from brickgate.cli.login import auth_app, login, logout
 from brickgate.cli.options import FlagHelpCommand, FlagHelpGroup, hoist_global_options
 from brickgate.cli.serve import register as register_serve
 from brickgate.cli.signals import sigterm_as_interrupt
 from brickgate.cli.state import CliState
 from brickgate.cli.usage import usage
-from brickgate.domain.errors import BrickgateError
 
 
 class ErrorReportingGroup(FlagHelpGroup):
@@ -40,7 +40,7 @@ class ErrorReportingGroup(FlagHelpGroup):
         try:
             with sigterm_as_interrupt():
                 return super().invoke(ctx)
-        except (BrickgateError, KeyboardInterrupt, EOFError) as error:
+        except (KeyboardInterrupt, EOFError) as error:
             self._report(ctx, error)
         except (typer.Exit, typer.Abort):
             raise
@@ -51,6 +51,11 @@ class ErrorReportingGroup(FlagHelpGroup):
 
     @staticmethod
     def _report(ctx: Any, error: BaseException) -> None:
+        import traceback
+
+        from brickgate.cli.errors import exit_code, is_credential_failure, one_line
+        from brickgate.cli.login import print_credential_report
+
         state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
         if isinstance(error, EOFError):
             error = KeyboardInterrupt()
@@ -85,6 +90,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -128,6 +134,8 @@ def global_options(
         overrides=overrides,
     )
     if debug:
+        from brickgate.cli.debug import enable_debug_logging
+
         ctx.call_on_close(enable_debug_logging())
 
 

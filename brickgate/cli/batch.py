@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from brickgate.cli.options import FlagHelpCommand
-from brickgate.cli.progress import FileProgress, StatementWatcher, WatchingClock
 from brickgate.cli.state import CliState
-from brickgate.domain.batch import BatchSummary
-from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.sql import AiQueryJob
-from brickgate.services.batch_files import BatchFilePlan, plan_batch_file, write_results
-from brickgate.services.batch_items import DEFAULT_CONCURRENCY
-from brickgate.services.batch_lock import lock_batch_output
 
 EXIT_INCOMPLETE = 1
-_MAX_MALFORMED_SHOWN = 20
+DEFAULT_CONCURRENCY = 8
+"""``--concurrency`` when not given: the library's default (``brickgate.services.batch_items``)."""
 
 
 class Engine(str, Enum):
@@ -75,10 +67,15 @@ def batch(
 ) -> None:
     """Run a model over many prompts: a JSONL file here, or a table on a SQL warehouse.
 
-    Local: `brickgate batch -m MODEL in.jsonl -o out.jsonl`; run it again after an interrupt to resume, with --retry-errors to run the failed items again.
+    Local: `brickgate batch -m MODEL in.jsonl -o out.jsonl`; run it again after an interrupt
+    to resume, with --retry-errors to run the failed items again.
 
-    SQL: `brickgate batch --engine sql --warehouse ID --table c.s.t --column prompt --into c.s.out -m MODEL`.
-    """  # noqa: E501
+    SQL: `brickgate batch --engine sql --warehouse ID --table c.s.t --column prompt
+    --into c.s.out -m MODEL`.
+    """
+    from brickgate.cli import batch_run
+    from brickgate.domain.errors import ConfigurationError
+
     state = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
     if not model:
         raise ConfigurationError("give the model with -m/--model")
@@ -88,155 +85,14 @@ def batch(
     if temperature is not None:
         params["temperature"] = temperature
     if engine is Engine.sql:
-        code = _run_sql(state, model, params, warehouse, table, column, into, replace, dry_run)
+        code = batch_run.run_sql(
+            state, model, params, warehouse, table, column, into, replace, dry_run
+        )
     else:
         if input_path is None or output is None:
             raise ConfigurationError("the local engine needs an INPUT file and -o/--output")
-        with lock_batch_output(output) as lock:
-            if lock.stale_pid is not None:
-                state.err.print(f"took over {lock.path} from pid {lock.stale_pid}, which is gone")
-            plan = plan_batch_file(input_path, output, retry_errors=retry_errors)
-            code = _run_local(state, model, params, plan, concurrency, progress)
+        code = batch_run.run_file(
+            state, model, params, input_path, output, retry_errors, concurrency, progress
+        )
     if code:
         raise typer.Exit(code)
-
-
-def _run_local(
-    state: CliState,
-    model: str,
-    params: dict[str, Any],
-    plan: BatchFilePlan,
-    concurrency: int,
-    show_progress: bool,
-) -> int:
-    err = state.err
-    _report_plan(err, plan)
-    summary = BatchSummary()
-    if plan.pending:
-        clock = WatchingClock()
-        client = state.client(clock=clock)
-        try:
-            run = client.batch(model, plan.pending, concurrency=concurrency, **params)
-            summary = run.summary
-            with FileProgress(err, len(plan.pending), clock, enabled=show_progress) as bar:
-                try:
-                    write_results(plan, run, summary, on_result=lambda r: bar.advance(r, summary))
-                finally:
-                    run.close()
-        except KeyboardInterrupt:
-            err.print(
-                f"interrupted after {summary.completed} results; run the same command again "
-                "to resume"
-            )
-            raise
-        finally:
-            client.close()
-    summary.skipped = plan.done
-    _report_summary(err, plan, summary)
-    return EXIT_INCOMPLETE if summary.failed or plan.malformed or plan.output.failed else 0
-
-
-def _report_plan(err: Console, plan: BatchFilePlan) -> None:
-    repaired = plan.output.repaired_bytes
-    if repaired:
-        err.print(
-            f"repaired {plan.output_path}: cut a torn last line of {repaired} bytes "
-            "(an interrupted write); that item runs again"
-        )
-    if plan.output.retried:
-        err.print(f"retrying {plan.output.retried} items whose output line was an error")
-    for bad in plan.malformed[:_MAX_MALFORMED_SHOWN]:
-        err.print(f"skipped {plan.input_path} line {bad.line}: {bad.reason}", markup=False)
-    hidden = len(plan.malformed) - _MAX_MALFORMED_SHOWN
-    if hidden > 0:
-        err.print(f"skipped {hidden} more malformed lines")
-    if plan.done:
-        err.print(f"resuming: {plan.done} of {plan.total} items already in {plan.output_path}")
-
-
-def _report_summary(err: Console, plan: BatchFilePlan, summary: BatchSummary) -> None:
-    errors = ", ".join(f"{name} {count}" for name, count in sorted(summary.errors.items()))
-    earlier = plan.output.failed
-    err.print(
-        f"done: {summary.succeeded} ok, {summary.failed} failed"
-        + (f" ({errors})" if errors else "")
-        + f", {summary.skipped} already done"
-        + (f" ({earlier} of them failed in an earlier run)" if earlier else "")
-        + f", {len(plan.malformed)} malformed lines skipped; "
-        f"tokens {summary.prompt_tokens} prompt + {summary.completion_tokens} completion = "
-        f"{summary.total_tokens}; results in {plan.output_path}",
-        markup=False,
-    )
-    failed = summary.failed + earlier
-    if failed:
-        err.print(
-            f"{failed} items failed (their output lines hold the error); run the same command "
-            "with --retry-errors to try them again",
-            markup=False,
-        )
-
-
-def _run_sql(
-    state: CliState,
-    model: str,
-    params: dict[str, Any],
-    warehouse: str | None,
-    table: str | None,
-    column: str | None,
-    into: str | None,
-    replace: bool,
-    dry_run: bool,
-) -> int:
-    missing = [
-        flag
-        for flag, value in (
-            ("--warehouse", warehouse),
-            ("--table", table),
-            ("--column", column),
-            ("--into", into),
-        )
-        if not value
-    ]
-    if missing:
-        raise ConfigurationError(f"the sql engine needs {', '.join(missing)}")
-    assert warehouse and table and column and into
-    job = AiQueryJob.create(
-        model,
-        table,
-        column,
-        into,
-        warehouse_id=warehouse,
-        model_parameters=params,
-        replace=replace,
-    )
-    if dry_run:
-        sys.stdout.write(job.sql() + ";\n")
-        sys.stdout.flush()
-        return 0
-    err = state.err
-    client = state.client()
-    watcher = StatementWatcher(err)
-    try:
-        result = client.batch_sql(
-            model,
-            table,
-            column,
-            into,
-            warehouse_id=warehouse,
-            model_parameters=params,
-            replace=replace,
-            on_status=watcher,
-        )
-    except KeyboardInterrupt:
-        err.print("interrupted: the statement was cancelled")
-        raise
-    finally:
-        watcher.stop()
-        client.close()
-    rows = f"{result.row_count} rows" if result.row_count is not None else result.count_error
-    err.print(
-        f"{result.state}: statement {result.statement_id} wrote {rows} to {job.output.sql()} "
-        f"in {result.elapsed:.1f} s",
-        markup=False,
-    )
-    return 0

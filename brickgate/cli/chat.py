@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from brickgate.cli.history import history_path, line_reader
-from brickgate.cli.render import response_dict, to_json, usage_line
-from brickgate.cli.session import ChatSession, Conversation
 from brickgate.cli.state import CliState, stdin_is_tty
 from brickgate.cli.wire_options import ProtocolOption, TagOption, add_wire_options
-from brickgate.client import Client
-from brickgate.domain.chat import ChatResponse
-from brickgate.domain.errors import ConfigurationError
-from brickgate.domain.params import ChatParams
+
+if TYPE_CHECKING:
+    from brickgate.client import Client
+    from brickgate.domain.chat import ChatResponse
+    from brickgate.domain.params import ChatParams
 
 _DIM = "\x1b[2m"
 _RESET = "\x1b[0m"
@@ -92,6 +90,9 @@ def interactive(
     history: bool = True,
 ) -> None:
     """A multi-turn session at a ``you>`` prompt (see ``ChatSession``); history per profile."""
+    from brickgate.cli.history import history_path, line_reader
+    from brickgate.cli.session import ChatSession, Conversation
+
     settings = state.settings()
     path = history_path(settings.profile) if history else None
 
@@ -106,6 +107,8 @@ def prompt_text(prompt: str | None, piped: str | None) -> str:
     """The prompt: the argument, piped input, or both (argument first, then the input)."""
     parts = [part for part in (prompt, piped) if part is not None and part.strip()]
     if not parts:
+        from brickgate.domain.errors import ConfigurationError
+
         raise ConfigurationError(
             "the prompt is empty: pass it as an argument or pipe it on stdin, "
             "e.g. `echo Hello | brickgate chat -m MODEL`"
@@ -139,6 +142,9 @@ def chat(
     ] = False,
 ) -> None:
     """Ask MODEL; the answer streams to stdout, reasoning and usage go to stderr."""
+    from brickgate.cli.render import response_dict, to_json, usage_line
+    from brickgate.domain.errors import ConfigurationError
+
     state: CliState = ctx.obj
     params: ChatParams = {}
     if max_tokens is not None:
@@ -178,6 +184,9 @@ def embed(
     ``index`` is the position of the text among the arguments, or its line number (from 0) on
     standard input; blank lines are not sent, and stderr says how many were left out.
     """
+    from brickgate.cli.render import to_json
+    from brickgate.domain.errors import ConfigurationError
+
     state: CliState = ctx.obj
     numbered = list(enumerate(texts or []))
     if not numbered and not stdin_is_tty():

@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from brickgate.cli.chat import stream_reply
-from brickgate.cli.render import credential_lines, models_table, trace_table, usage_line
 from brickgate.cli.state import CliState
-from brickgate.domain.catalog import Availability
-from brickgate.domain.credentials import parse_login
 
 DEMO_PROFILE = "demo"
 DEMO_MODEL = "databricks-claude-sonnet-4-5"
@@ -21,6 +17,10 @@ def demo(ctx: typer.Context) -> None:
     from dependency_injector import providers
 
     from brickgate._sync.client import Client
+    from brickgate.cli.chat import stream_reply
+    from brickgate.cli.render import credential_lines, models_table, trace_table, usage_line
+    from brickgate.domain.catalog import Availability
+    from brickgate.domain.credentials import parse_login
     from brickgate.testing import FakeWorkspace
     from brickgate.testing.memory_store import MemoryCredentialStore
 

@@ -7,13 +7,6 @@ from typing import Annotated
 
 import typer
 
-from brickgate.cli.render import (
-    endpoint_dict,
-    endpoints_table,
-    model_dict,
-    models_table,
-    to_json,
-)
 from brickgate.cli.state import CliState
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
@@ -27,6 +20,8 @@ def models(
     json_output: JsonOption = False,
 ) -> None:
     """Known models and whether this workspace serves them (served / not-ready / ...)."""
+    from brickgate.cli.render import model_dict, models_table, to_json
+
     state: CliState = ctx.obj
     client, _ = state.connect()
     with client:
@@ -39,6 +34,8 @@ def models(
 
 def endpoints(ctx: typer.Context, json_output: JsonOption = False) -> None:
     """The workspace's serving endpoints, live."""
+    from brickgate.cli.render import endpoint_dict, endpoints_table, to_json
+
     state: CliState = ctx.obj
     with state.client() as client:
         found = client.endpoints()

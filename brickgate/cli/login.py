@@ -2,38 +2,22 @@
 
 from __future__ import annotations
 
-import getpass
-import logging
 import sys
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from rich.console import Console
 
-from brickgate.cli.diagnose import diagnose
 from brickgate.cli.options import FlagHelpCommand
-from brickgate.cli.render import report_table
 from brickgate.cli.state import CliState, stdin_is_tty
-from brickgate.cli.tokens import browser_login_to, status, token
-from brickgate.domain.credentials import (
-    DEFAULT_PROFILE,
-    Credential,
-    OAuthClientCredentials,
-    PersonalAccessToken,
-    Secret,
-    parse_login,
-)
-from brickgate.domain.errors import (
-    ConfigurationError,
-    InvalidLoginError,
-    SourceUnavailableError,
-)
-from brickgate.domain.hosts import WorkspaceHost
-from brickgate.ports.credentials import AMBIENT, CredentialStore
-from brickgate.services.credential_chain import CredentialChain
-from brickgate.settings import BrickgateSettings
+from brickgate.cli.tokens import status, token
 
-logger = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from brickgate.domain.credentials import Credential
+    from brickgate.ports.credentials import CredentialStore
+    from brickgate.services.credential_chain import CredentialChain
+    from brickgate.settings import BrickgateSettings
 
 StoreName = Literal["keyring", "file"]
 _OWN_STORES = frozenset({"keyring", "file"})
@@ -50,6 +34,8 @@ TrustOption = Annotated[
 def read_secret(prompt: str) -> str:
     """A secret typed hidden on a terminal, or the first line of piped standard input."""
     if stdin_is_tty():
+        import getpass
+
         return getpass.getpass(prompt)
     return sys.stdin.readline().strip()
 
@@ -61,6 +47,15 @@ def read_credential(
 
     Raises ``InvalidLoginError``/``InvalidHostError``/``InvalidCredentialError`` with the reason.
     """
+    from brickgate.domain.credentials import (
+        OAuthClientCredentials,
+        PersonalAccessToken,
+        Secret,
+        parse_login,
+    )
+    from brickgate.domain.errors import InvalidLoginError
+    from brickgate.domain.hosts import WorkspaceHost
+
     if client_id is not None:
         if host is None:
             raise InvalidLoginError("--client-id needs --host HOST (the secret is read from stdin)")
@@ -91,6 +86,10 @@ def save(
     Returns where the credential went. Raises ``SourceUnavailableError`` when ``--store
     keyring`` was asked for and no keyring works here, ``CredentialStoreError`` on write errors.
     """
+    import logging
+
+    from brickgate.domain.errors import SourceUnavailableError
+
     container = state.container(settings)
     chosen = store or (settings.store if settings.use_keyring else "file")
     file_store = container.file_store()
@@ -107,7 +106,7 @@ def save(
                 f"credentials file instead: {file_store.path} (mode 0600).",
                 markup=False,
             )
-            logger.debug("keyring unusable: %s", error.reason)
+            logging.getLogger(__name__).debug("keyring unusable: %s", error.reason)
     file_store.save(profile, credential)
     return f"credentials file {file_store.path}"
 
@@ -119,6 +118,8 @@ def _store_name(store: str | None) -> StoreName | None:
         return "keyring"
     if store == "file":
         return "file"
+    from brickgate.domain.errors import ConfigurationError
+
     raise ConfigurationError(f"--store must be 'keyring' or 'file', not {store!r}")
 
 
@@ -148,6 +149,9 @@ def login(
 ) -> None:
     """Save credentials: paste HOST::TOKEN (hidden), --host with the token on stdin, or
     --browser to log in through the browser (the refresh token is kept like a secret)."""
+    from brickgate.cli.tokens import browser_login_to
+    from brickgate.domain.credentials import DEFAULT_PROFILE
+
     state: CliState = ctx.obj
     chosen = _store_name(store)
     state.trusted_hosts = (*state.trusted_hosts, *(trust_host or ()))
@@ -178,6 +182,9 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
     Says where else the profile still works (``~/.databrickscfg``, environment variables),
     since brickgate never edits those.
     """
+    from brickgate.domain.credentials import DEFAULT_PROFILE
+    from brickgate.domain.errors import SourceUnavailableError
+
     state: CliState = ctx.obj
     settings = state.settings(profile=profile)
     name = settings.profile or DEFAULT_PROFILE
@@ -211,6 +218,9 @@ def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
 
 def still_logged_in(chain: CredentialChain, named: str | None, name: str) -> list[str]:
     """Lines naming the sources outside brickgate's stores that still have ``name``."""
+    from brickgate.cli.diagnose import diagnose
+    from brickgate.ports.credentials import AMBIENT
+
     lines = []
     ambient = {source.name for source in chain.sources if source.role == AMBIENT}
     for row in diagnose(chain, named).rows:
@@ -236,6 +246,10 @@ def still_logged_in(chain: CredentialChain, named: str | None, name: str) -> lis
 
 def print_credential_report(state: CliState, err: Console) -> None:
     """After a credential failure: every source and why, and the saved profiles to pick from."""
+    from brickgate.cli.diagnose import diagnose
+    from brickgate.cli.render import report_table
+    from brickgate.domain.credentials import DEFAULT_PROFILE
+
     try:
         settings = state.settings()
         report = diagnose(state.container(settings).credential_chain(), settings.profile)
@@ -251,6 +265,6 @@ def print_credential_report(state: CliState, err: Console) -> None:
         )
 
 
-auth_app = typer.Typer(help="Inspect credentials.", no_args_is_help=True)
+auth_app = typer.Typer(help="Inspect credentials.", no_args_is_help=True, rich_markup_mode=None)
 auth_app.command("status", cls=FlagHelpCommand)(status)
 auth_app.command("token", cls=FlagHelpCommand)(token)

@@ -5,16 +5,40 @@ from __future__ import annotations
 from collections.abc import Container, Sequence
 from typing import Any
 
+import typer
 from typer.core import TyperCommand, TyperGroup
 
 GLOBAL_WITH_VALUE = frozenset({"--profile", "-p", "--host", "--trust-host"})
 GLOBAL_FLAGS = frozenset({"--debug"})
+_WHOLE_SENTENCE = 1000
+NO_COMMAND_EXIT = 2
 
 
-def _hide_flag_types(params: Sequence[Any]) -> None:
+def _prepare(params: Sequence[Any]) -> None:
     for param in params:
         if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
             param.metavar = ""
+        if getattr(param, "_runtime_param", _NOT_TYPER) is None:
+            param._runtime_param = _AbsentFirst()
+
+
+_NOT_TYPER = object()
+
+
+class _AbsentFirst:
+    """Typer's coercion of one parameter, built only when the parameter is given a value.
+
+    Recent typer builds a pydantic adapter for every parameter it processes, given or not, so
+    ``brickgate chat --help`` would import pydantic (~50 ms) for the global options nobody
+    gave. An absent value (``None``) becomes what typer makes of it (``None``, or ``()`` for a
+    repeatable option); a given value goes to typer's own coercion, which then replaces this.
+    """
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        if value is None:
+            return () if param.multiple or param.nargs == -1 else None
+        param._runtime_param = None
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
 
 class FlagHelpCommand(TyperCommand):
@@ -22,17 +46,38 @@ class FlagHelpCommand(TyperCommand):
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
-        _hide_flag_types(params)
+        _prepare(params)
         return params
 
 
 class FlagHelpGroup(TyperGroup):
-    """A group whose help shows flags as flags (see ``FlagHelpCommand``)."""
+    """A group whose help shows flags as flags (see ``FlagHelpCommand``).
+
+    Its command list shows the first sentence of each command's help whole, wrapped to the
+    width, where click would cut it to fit one line. Run without arguments it prints its help
+    on standard output and exits 2 (no command was given).
+    """
 
     def get_params(self, ctx: Any) -> list[Any]:
         params = super().get_params(ctx)
-        _hide_flag_types(params)
+        _prepare(params)
         return params
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            typer.echo(ctx.get_help())
+            ctx.exit(NO_COMMAND_EXIT)
+        return super().parse_args(ctx, args)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=_WHOLE_SENTENCE)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 def hoist_global_options(args: Sequence[str], commands: Container[str]) -> list[str]:

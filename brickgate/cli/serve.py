@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from brickgate.cli.state import CliState
-from brickgate.domain.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from brickgate.adapters.usage_ledger import UsageLedger
@@ -35,6 +33,8 @@ def _imports() -> Any:
     try:
         import brickgate.serve.server as server
     except ImportError as error:
+        from brickgate.domain.errors import ConfigurationError
+
         raise ConfigurationError(f"{_EXTRA} ({error.name} is missing)") from None
     return server
 
@@ -44,6 +44,8 @@ def _run_loop(coroutine: Any) -> Any:
     try:
         import uvloop
     except ImportError:
+        import asyncio
+
         return asyncio.run(coroutine)
     return uvloop.run(coroutine)
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from brickgate.cli.diagnose import Diagnosis, diagnose, from_resolution, known_profiles
-from brickgate.cli.errors import exit_code, one_line
-from brickgate.cli.render import credential_dict, credential_lines, report_table, to_json
 from brickgate.cli.state import CliState
-from brickgate.domain.errors import BrickgateError, ConfigurationError, InvalidLoginError
-from brickgate.domain.hosts import WorkspaceHost
-from brickgate.domain.tokens import BROWSER_CLIENT_ID, AccessToken
-from brickgate.settings import BrickgateSettings
+
+if TYPE_CHECKING:
+    from brickgate.cli.diagnose import Diagnosis
+    from brickgate.domain.errors import BrickgateError
+    from brickgate.domain.hosts import WorkspaceHost
+    from brickgate.domain.tokens import AccessToken
+    from brickgate.settings import BrickgateSettings
 
 ProfileOption = Annotated[
     str | None, typer.Option("--profile", "-p", help="Profile name (default: DEFAULT).")
@@ -57,6 +57,7 @@ def browser_login_to(
     from brickgate.adapters.tokens import browser_login
     from brickgate.adapters.transport._sync.http import HttpTransport
     from brickgate.bootstrap import holders
+    from brickgate.domain.tokens import BROWSER_CLIENT_ID
 
     container = state.container(settings)
     workspace = _login_host(state, settings, host, profile)
@@ -85,6 +86,9 @@ def browser_login_to(
 def _login_host(
     state: CliState, settings: BrickgateSettings, host: str | None, profile: str
 ) -> WorkspaceHost:
+    from brickgate.domain.errors import ConfigurationError, InvalidLoginError
+    from brickgate.domain.hosts import WorkspaceHost
+
     text = host or state.host
     if text is not None:
         return WorkspaceHost.parse(text, trusted_hosts=settings.trusted_hosts)
@@ -108,6 +112,11 @@ def status(
 
     Always prints the table of sources; exits 2 when no credentials can be used.
     """
+    from brickgate.cli.diagnose import diagnose, from_resolution, known_profiles
+    from brickgate.cli.errors import exit_code, one_line
+    from brickgate.cli.render import to_json
+    from brickgate.domain.errors import BrickgateError, ConfigurationError
+
     state: CliState = ctx.obj
     settings = state.settings(profile=profile)
     container = state.container(settings)
@@ -153,6 +162,9 @@ def _status_document(
     check: _WorkspaceCheck,
     failure: BrickgateError | None,
 ) -> dict[str, Any]:
+    from brickgate.cli.errors import one_line
+    from brickgate.cli.render import credential_dict
+
     credential, access = report.credential, check.access
     return {
         "ok": failure is None,
@@ -175,6 +187,8 @@ def _status_document(
 def _print_status(
     state: CliState, report: Diagnosis, profile: str | None, check: _WorkspaceCheck
 ) -> None:
+    from brickgate.cli.render import credential_lines, report_table
+
     out, credential = state.out, report.credential
     if credential is not None:
         for line in credential_lines(credential):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 import time
@@ -10,11 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from brickgate.adapters.usage_ledger import UsageLedger, default_ledger_path
 from brickgate.cli.state import CliState
-from brickgate.domain.errors import ConfigurationError
 
 __all__ = ["parse_since", "usage"]
 
@@ -26,6 +22,8 @@ def parse_since(text: str) -> float:
     """Seconds in ``30m``, ``24h``, ``7d`` or ``2w``; ``ConfigurationError`` otherwise."""
     match = _SINCE.fullmatch(text.strip().lower())
     if match is None:
+        from brickgate.domain.errors import ConfigurationError
+
         raise ConfigurationError(f"--since {text!r}: use a number and m, h, d or w (7d)")
     return int(match.group(1)) * _UNITS[match.group(2)]
 
@@ -40,6 +38,11 @@ def usage(
     ] = None,
 ) -> None:
     """Requests and tokens through the local gateway, from its usage ledger."""
+    from rich.table import Table
+
+    from brickgate.adapters.usage_ledger import UsageLedger, default_ledger_path
+    from brickgate.domain.errors import ConfigurationError
+
     state: CliState = ctx.obj
     start = time.time() - parse_since(since)
     path = usage_db or default_ledger_path()
@@ -53,6 +56,8 @@ def usage(
     finally:
         ledger.close()
     if json_output:
+        import json
+
         rows = [total.__dict__ for total in totals]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from brickgate.domain.params import ChatParams
+if TYPE_CHECKING:
+    from brickgate.domain.params import ChatParams
 
 PROTOCOL_CHOICES = ("auto", "chat", "responses", "messages")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -42,6 +43,45 @@ def test_flags_are_shown_as_flags_not_as_bool_values(cli: Cli, command: str) -> 
     assert result.exit_code == 0
     assert "<bool>" not in result.stdout
     assert "--help" in result.stdout
+
+
+_MARKUP = re.compile(r"\[/?(bold|dim|italic|red|green|yellow|blue|cyan|magenta|b|i|u)\]")
+
+
+@pytest.mark.parametrize("name", [name for name, _ in every_command()])
+def test_help_is_plain_text_without_markup(cli: Cli, name: str) -> None:
+    result = cli(*name.split(), "--help")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Usage: {' '.join(['brickgate', *name.split()])} ")
+    assert not _MARKUP.search(result.stdout)
+    assert not any(char in result.stdout for char in "╭│╰─")
+
+
+def test_every_command_renders_help_in_plain_mode() -> None:
+    assert [name for name, command in every_command() if command.rich_markup_mode] == []
+
+
+def test_the_command_list_shows_each_first_sentence_whole(cli: Cli) -> None:
+    listing = "".join(cli("--help").stdout.split())
+    group: Any = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        sentence = "".join(command.get_short_help_str(limit=1000).split())
+        assert sentence.endswith(".")
+        assert name + sentence in listing
+
+
+def test_without_arguments_help_goes_to_stdout_and_exits_2(cli: Cli) -> None:
+    result = cli()
+    assert result.exit_code == 2
+    assert result.stdout == cli("--help").stdout
+    assert cli("auth").stdout == cli("auth", "--help").stdout
+
+
+def test_the_batch_concurrency_default_is_the_librarys() -> None:
+    from brickgate.cli import batch
+    from brickgate.services.batch_items import DEFAULT_CONCURRENCY
+
+    assert batch.DEFAULT_CONCURRENCY == DEFAULT_CONCURRENCY
 
 
 def test_chat_help_explains_max_tokens_and_temperature(cli: Cli) -> None:
