@@ -61,27 +61,6 @@ CLI_WORK_MODULES = (
 LIBRARY_MODULES_HELP_MAY_LOAD = frozenset({"brickgate", "brickgate._entry", "brickgate._version"})
 """Outside ``brickgate.cli``, the only brickgate modules help needs."""
 
-MADE_LAZY_BY_LIBRARY_IMPORT_CHANGE = frozenset(
-    {
-        "brickgate.domain",
-        "brickgate.domain.auth_types",
-        "brickgate.domain.batch",
-        "brickgate.domain.chat",
-        "brickgate.domain.credentials",
-        "brickgate.domain.errors",
-        "brickgate.domain.hosts",
-        "brickgate.domain.redaction",
-        "brickgate.domain.resolution",
-        "brickgate.domain.secret",
-        "hashlib",
-        "json",
-        "logging",
-    }
-)
-"""Loaded today only because ``brickgate/__init__.py`` imports the domain eagerly (help imports
-the package ``brickgate`` first): made lazy by the library-import change, then this set empties.
-"""
-
 GLOBAL_OPTIONS = ("--profile", "--host", "--trust-host", "--debug", "--version", "--help")
 
 _RUN = """
@@ -117,7 +96,7 @@ def run_fresh(*args: str) -> dict[str, Any]:
 
 def heavy_loaded(modules: list[str]) -> list[str]:
     """The modules in ``modules`` that help should not need."""
-    loaded = set(modules) - MADE_LAZY_BY_LIBRARY_IMPORT_CHANGE
+    loaded = set(modules)
     third_party = [name for name in HELP_NEVER_LOADS if name in loaded]
     work = [name for name in CLI_WORK_MODULES if name in loaded]
     library = [
