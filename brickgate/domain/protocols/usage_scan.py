@@ -9,7 +9,6 @@ chunk, Messages in ``message_start`` and ``message_delta``, Responses in
 from __future__ import annotations
 
 import json
-from collections import deque
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -35,19 +34,25 @@ class UsageScanner:
         self._protocol = protocol
         self._head: list[bytes] = []
         self._head_size = 0
-        self._tail: deque[bytes] = deque()
+        self._tail: list[bytes] = []
         self._tail_size = 0
 
     def feed(self, piece: bytes) -> None:
-        """Remember ``piece`` if it falls in the head or (for now) the tail."""
+        """Remember ``piece`` if it falls in the head or (for now) the tail.
+
+        The tail is trimmed to its last ``_TAIL`` bytes whenever it holds twice that, so a
+        piece costs an append, and memory stays under ``3 * _TAIL`` plus one piece.
+        """
         if self._head_size < _HEAD:
             self._head.append(piece)
             self._head_size += len(piece)
             return
         self._tail.append(piece)
         self._tail_size += len(piece)
-        while self._tail_size - len(self._tail[0]) >= _TAIL:
-            self._tail_size -= len(self._tail.popleft())
+        if self._tail_size >= 2 * _TAIL:
+            kept = b"".join(self._tail)[-_TAIL:]
+            self._tail = [kept]
+            self._tail_size = len(kept)
 
     def _events(self) -> Iterator[Mapping[str, Any]]:
         for blob in (b"".join(self._head), b"".join(self._tail)):
