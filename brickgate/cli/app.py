@@ -144,7 +144,7 @@ for command in (login, logout, models, endpoints, chat, embed, demo):
 app.add_typer(auth_app, name="auth", cls=FlagHelpGroup)
 register_batch(app)
 register_serve(app)
-app.command()(usage)
+app.command(cls=FlagHelpCommand)(usage)
 
 
 def main() -> None:

@@ -181,7 +181,7 @@ def embed(
 ) -> None:
     """Embed TEXTs with MODEL; prints one JSON object per line (index, input, embedding).
 
-    ``index`` is the position of the text among the arguments, or its line number (from 0) on
+    "index" is the position of the text among the arguments, or its line number (from 0) on
     standard input; blank lines are not sent, and stderr says how many were left out.
     """
     from brickgate.cli.render import to_json

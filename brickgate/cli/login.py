@@ -179,7 +179,7 @@ def login(
 def logout(ctx: typer.Context, profile: ProfileOption = None) -> None:
     """Remove a profile from the OS keyring and brickgate's credentials file.
 
-    Says where else the profile still works (``~/.databrickscfg``, environment variables),
+    Says where else the profile still works (~/.databrickscfg, environment variables),
     since brickgate never edits those.
     """
     from brickgate.domain.credentials import DEFAULT_PROFILE

@@ -12,12 +12,52 @@ GLOBAL_WITH_VALUE = frozenset({"--profile", "-p", "--host", "--trust-host"})
 GLOBAL_FLAGS = frozenset({"--debug"})
 _WHOLE_SENTENCE = 1000
 NO_COMMAND_EXIT = 2
+METAVARS = {
+    "--allow-host": "HOST",
+    "--by": "model|day|key",
+    "--client-id": "ID",
+    "--column": "COLUMN",
+    "--concurrency": "N",
+    "--bind": "ADDRESS",
+    "--cors-origin": "ORIGIN",
+    "--host": "HOST",
+    "--into": "TABLE",
+    "--key-env": "VARIABLE",
+    "--max-body-mb": "MB",
+    "--max-tokens": "N",
+    "--model": "MODEL",
+    "--output": "FILE",
+    "--port": "PORT",
+    "--print-env": "TOOL",
+    "--profile": "NAME",
+    "--protocol": "auto|chat|responses|messages",
+    "--since": "AGE",
+    "--store": "keyring|file",
+    "--system": "TEXT",
+    "--table": "TABLE",
+    "--tag": "KEY=VALUE",
+    "--temperature": "T",
+    "--trust-host": "HOST",
+    "--usage-db": "FILE",
+    "--warehouse": "ID",
+    "--engine": "local|sql",
+    "command": "COMMAND",
+    "input_path": "FILE",
+    "prompt": "PROMPT",
+    "texts": "TEXT",
+}
+"""What each option's value is called in help, in place of typer's ``<str>``/``<int range>``."""
 
 
 def _prepare(params: Sequence[Any]) -> None:
     for param in params:
         if getattr(param, "is_flag", False) and getattr(param, "metavar", None) is None:
             param.metavar = ""
+        elif getattr(param, "metavar", None) is None:
+            names = [opt for opt in getattr(param, "opts", ()) if opt.startswith("--")]
+            shown = METAVARS.get(names[0] if names else str(param.name))
+            if shown is not None:
+                param.metavar = shown
         if getattr(param, "_runtime_param", _NOT_TYPER) is None:
             param._runtime_param = _AbsentFirst()
 

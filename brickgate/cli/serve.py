@@ -216,5 +216,10 @@ def run(
 
 def register(app: typer.Typer) -> None:
     """Add ``serve`` and ``run`` to ``app``."""
-    app.command()(serve)
-    app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(run)
+    from brickgate.cli.options import FlagHelpCommand
+
+    app.command(cls=FlagHelpCommand)(serve)
+    app.command(
+        cls=FlagHelpCommand,
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )(run)

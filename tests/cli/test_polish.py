@@ -57,6 +57,24 @@ def test_help_is_plain_text_without_markup(cli: Cli, name: str) -> None:
     assert not any(char in result.stdout for char in "╭│╰─")
 
 
+_TYPE_METAVAR = re.compile(r"^\s+-.*<[a-z][^>]*>", re.MULTILINE)
+
+
+@pytest.mark.parametrize("name", [name for name, _ in every_command()])
+def test_option_values_are_named_for_what_they_are(cli: Cli, name: str) -> None:
+    result = cli(*name.split(), "--help")
+    assert _TYPE_METAVAR.findall(result.stdout) == []
+    assert "``" not in result.stdout
+
+
+def test_values_read_as_words_in_help(cli: Cli) -> None:
+    chat = cli("chat", "--help").stdout
+    assert "-m, --model MODEL" in chat and "--tag KEY=VALUE" in chat
+    assert "--protocol auto|chat|responses|messages" in chat
+    assert "Usage: brickgate chat [OPTIONS] [PROMPT]" in chat
+    assert "-p, --profile NAME" in cli("--help").stdout
+
+
 def test_every_command_renders_help_in_plain_mode() -> None:
     assert [name for name, command in every_command() if command.rich_markup_mode] == []
 
