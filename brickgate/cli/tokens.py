@@ -42,16 +42,11 @@ def browser_login_to(
     client_id: str | None,
     open_browser: bool,
 ) -> str:
-    """
-        from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
-        from brickgate.adapters.tokens import browser_login
-        from brickgate.adapters.transport._sync.http import HttpTransport
-        from brickgate.bootstrap import holders
-    Run ``brickgate login --browser``; return the host logged in to.
+    """Run ``brickgate login --browser``; return the host logged in to.
 
-        The refresh token is saved under ``profile`` in the OS keyring (unless ``--store file`` or
-        keyring use is off), else in the 0600 credentials file. Raises ``InvalidLoginError`` when
-        no host is given or known, and what the browser login raises (nothing is stored then).
+    The refresh token is saved under ``profile`` in the OS keyring (unless ``--store file`` or
+    keyring use is off), else in the 0600 credentials file. Raises ``InvalidLoginError`` when
+    no host is given or known, and what the browser login raises (nothing is stored then).
     """
     from brickgate.adapters.credentials.browser_logins import StoredBrowserLogins
     from brickgate.adapters.tokens import browser_login
