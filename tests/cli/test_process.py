@@ -7,9 +7,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import urllib.request
 from collections.abc import Mapping
 from contextlib import ExitStack
 from pathlib import Path
+
+import httpx
 
 from brickgate.testing import FakeWorkspace
 from tests.cli.conftest import LOOPBACK
@@ -169,3 +173,50 @@ def test_login_on_a_terminal_reads_the_token_hidden() -> None:
         session.expect("Saved profile 'DEFAULT'")
         assert session.wait() == 0
     assert ws.token not in session.transcript
+
+
+def test_login_with_no_browser_prints_the_url_and_a_person_finishes_it(tmp_path: Path) -> None:
+    opened = tmp_path / "opened"
+    fake_browser = tmp_path / "browser"
+    fake_browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    fake_browser.chmod(0o755)
+    env = {
+        **os.environ,
+        "BRICKGATE_TRUSTED_HOSTS": LOOPBACK,
+        "BRICKGATE_USE_KEYRING": "0",
+        "BROWSER": str(fake_browser),
+    }
+    with FakeWorkspace() as ws:
+        command = [sys.executable, "-m", "brickgate", "login", "--browser", "--no-browser"]
+        with subprocess.Popen(
+            [*command, "--host", ws.url, "--profile", "me", "--store", "file"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        ) as process:
+            assert process.stderr is not None
+            url = ""
+            watchdog = threading.Timer(60, process.kill)
+            watchdog.start()
+            try:
+                for line in process.stderr:
+                    if line.startswith(ws.url + "/oidc/v1/authorize?"):
+                        url = line.strip()
+                        break
+            finally:
+                watchdog.cancel()
+            assert url, "the login never printed the URL to open"
+            with urllib.request.urlopen(url, timeout=30) as page:  # noqa: S310 (loopback)
+                assert page.status == 200
+            out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, err
+        assert "saved profile 'me'" in out
+        assert not opened.exists()
+        token = run("auth", "token", "--profile", "me", env=env)
+        assert token.returncode == 0, token.stderr
+        check = httpx.get(
+            ws.url + "/api/2.0/serving-endpoints",
+            headers={"Authorization": f"Bearer {token.stdout.strip()}"},
+        )
+        assert check.status_code == 200
