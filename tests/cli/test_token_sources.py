@@ -6,7 +6,6 @@ import json
 import os
 from pathlib import Path
 
-import httpx
 import pytest
 
 from brickgate.testing import FakeCli, FakeWorkspace
@@ -23,13 +22,6 @@ def cli_env(workspace: FakeWorkspace, tmp_path: Path) -> dict[str, str]:
     config = Path(os.environ["HOME"]) / ".databrickscfg"
     config.write_text(f"[work]\nhost = {workspace.url}\nauth_type = databricks-cli\n")
     return {**TRUST, "PATH": str(tool.path.parent)}
-
-
-def accepted(workspace: FakeWorkspace, token: str) -> bool:
-    answer = httpx.get(
-        workspace.url + "/api/2.0/serving-endpoints", headers={"Authorization": f"Bearer {token}"}
-    )
-    return answer.status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -70,7 +62,7 @@ def test_auth_token_prints_only_a_token_the_workspace_accepts(
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert len(lines) == 1
-    assert accepted(workspace, lines[0])
+    assert workspace.accepts(lines[0])
 
 
 def test_auth_token_for_a_pat_prints_the_pat(
@@ -105,7 +97,7 @@ def test_browser_login_then_every_command_and_a_dead_login(
     assert "Token: from external-browser (profile me), expires in" in status.stdout
     assert stored["refresh_token"] not in status.output
     token = cli("auth", "token", "--profile", "me", env=TRUST)
-    assert accepted(workspace, token.stdout.strip())
+    assert workspace.accepts(token.stdout.strip())
     workspace.revoke_refresh_tokens()
     dead = cli("--profile", "me", "models", env=TRUST)
     assert dead.exit_code == 3

@@ -10,7 +10,7 @@ from types import TracebackType
 
 from brickgate.domain.errors import ConfigurationError
 from brickgate.ports.clock import Clock
-from brickgate.testing.fake_workspace.auth import TokenBook
+from brickgate.testing.fake_workspace.auth import TokenBook, TokenStatus
 from brickgate.testing.fake_workspace.exchange import Incoming, Reply, model_of
 from brickgate.testing.fake_workspace.faults import Fault, FaultQueue
 from brickgate.testing.fake_workspace.github import GITHUB_TOKEN_PATH, FakeGitHubActions
@@ -224,6 +224,11 @@ class FakeWorkspace:
     def expire_tokens(self) -> None:
         """Make every OAuth access token issued so far expired (401 mentioning expiry)."""
         self._book.expire_all()
+
+    def accepts(self, token: str) -> bool:
+        """Whether a request bearing ``token`` would be let in now (by the workspace's clock):
+        the personal access token, or an OAuth access token issued here and not expired."""
+        return self._book.check(f"Bearer {token}") is TokenStatus.VALID
 
     @property
     def statements(self) -> StatementBook:

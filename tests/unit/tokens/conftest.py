@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -75,15 +73,3 @@ def token_requests(workspace: FakeWorkspace, grant: str | None = None) -> list[d
 def grants(workspace: FakeWorkspace, grant: str) -> int:
     """How many ``grant`` token requests ``workspace`` received."""
     return len(token_requests(workspace, grant))
-
-
-def accepted(workspace: FakeWorkspace, token: str) -> bool:
-    """Whether ``workspace`` accepts ``token`` now (by its clock) on a serving API."""
-    url = workspace.url + "/api/2.0/serving-endpoints"
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 (loopback)
-            return bool(answer.status == 200)
-    except urllib.error.HTTPError as refused:
-        refused.close()
-        return False

@@ -26,7 +26,7 @@ from brickgate.domain.errors import AuthenticationError, CredentialSourceError, 
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.testing import FakeClock, FakeWorkspace
 
-from .conftest import SourceFor, accepted, grants, token_requests
+from .conftest import SourceFor, grants, token_requests
 
 Login = Callable[..., BrowserSource]
 
@@ -123,12 +123,12 @@ def test_browser_login_end_to_end_then_silent_refresh(
     with caplog.at_level(logging.DEBUG):
         source = login(browser, store, announce=shown.append)
         first = source.token().get_secret_value()
-        assert accepted(workspace, first)
+        assert workspace.accepts(first)
         first_refresh = store.load("profile:dev")
         assert first_refresh is not None
         clock.advance(3400)
         second = source.token().get_secret_value()
-    assert second != first and accepted(workspace, second)
+    assert second != first and workspace.accepts(second)
     assert workspace.tokens_issued == 2
     assert [p[0] for p in browser.pages] == [404, 200]
     assert "You can close this tab" in browser.pages[1][1]
@@ -169,11 +169,11 @@ async def test_async_browser_login(
     browser.join()
     assert isinstance(source, AsyncBrowserSource)
     first = (await source.token()).get_secret_value()
-    assert accepted(workspace, first)
+    assert workspace.accepts(first)
     assert store.keys() == [f"host:{host.url}|client:databricks-cli"]
     clock.advance(3400)
     second = (await source.token()).get_secret_value()
-    assert second != first and accepted(workspace, second)
+    assert second != first and workspace.accepts(second)
     assert grants(workspace, "refresh_token") == 1
 
 
@@ -281,4 +281,4 @@ def test_a_login_rotated_by_another_process_is_followed(
     first.token()
     second.token()
     assert grants(workspace, "refresh_token") == 3
-    assert accepted(workspace, second.token().get_secret_value())
+    assert workspace.accepts(second.token().get_secret_value())

@@ -24,8 +24,6 @@ from brickgate.domain.errors import (
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.testing import FakeCli, FakeClock, FakeWorkspace
 
-from .conftest import accepted
-
 HOST = WorkspaceHost.parse("adb-1.2.azuredatabricks.net")
 AWS = WorkspaceHost.parse("dbc-1.cloud.databricks.com")
 HOUR = 3600.0
@@ -64,7 +62,7 @@ def test_runs_auth_token_with_the_profile_and_parses_the_expiry(
     cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock
 ) -> None:
     source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="prod")
-    assert accepted(workspace, source.token().get_secret_value())
+    assert workspace.accepts(source.token().get_secret_value())
     assert cli.calls == [["auth", "token", "--profile", "prod"]]
     assert source.expires_at == pytest.approx(clock.time() + HOUR, abs=SLACK)
     assert source.describe() == "databricks-cli (profile prod)"
@@ -82,7 +80,7 @@ def test_databricks_cli_path_is_honoured(
     environ = env(cli, DATABRICKS_CLI_PATH=str(cli.path))
     environ["PATH"] = "/nonexistent"
     source = DatabricksCliSource(HOST, clock=clock, environ=environ, profile="p")
-    assert accepted(workspace, source.token().get_secret_value())
+    assert workspace.accepts(source.token().get_secret_value())
 
 
 def test_a_missing_cli_is_a_skipped_source(tmp_path: Path, clock: FakeClock) -> None:
@@ -107,7 +105,7 @@ def test_the_cli_is_run_again_ahead_of_expiry(
     workspace.token_lifetime = 2 * HOUR
     clock.advance(200)
     second = source.token()
-    assert second != first and accepted(workspace, second.get_secret_value())
+    assert second != first and workspace.accepts(second.get_secret_value())
     assert len(cli.calls) == 2
 
 
@@ -170,11 +168,11 @@ def test_a_flooding_cli_is_refused(tmp_path: Path, clock: FakeClock) -> None:
 async def test_async_cli_source(cli: FakeCli, workspace: FakeWorkspace, clock: FakeClock) -> None:
     source = AsyncDatabricksCliSource(HOST, clock=clock, environ=env(cli), profile="p")
     first = await source.token()
-    assert accepted(workspace, first.get_secret_value())
+    assert workspace.accepts(first.get_secret_value())
     assert await source.token() == first
     source.invalidate(first)
     fresh = await source.token()
-    assert fresh != first and accepted(workspace, fresh.get_secret_value())
+    assert fresh != first and workspace.accepts(fresh.get_secret_value())
     assert cli.calls == [
         ["auth", "token", "--profile", "p"],
         ["version", "--output", "json"],
@@ -192,7 +190,7 @@ def test_azure_cli_asks_for_the_databricks_resource(
 ) -> None:
     source = AzureCliSource(HOST, clock=clock, environ=env(az), tenant="t1")
     first = source.token()
-    assert accepted(workspace, first.get_secret_value())
+    assert workspace.accepts(first.get_secret_value())
     assert az.calls == [
         ["account", "get-access-token", "--resource", AZ_APP, "--output", "json", "--tenant", "t1"]
     ]
@@ -200,7 +198,7 @@ def test_azure_cli_asks_for_the_databricks_resource(
     workspace.token_lifetime = 2 * HOUR
     clock.advance(HOUR - 299)
     second = source.token()
-    assert second != first and accepted(workspace, second.get_secret_value())
+    assert second != first and workspace.accepts(second.get_secret_value())
     assert len(az.calls) == 2
 
 
@@ -235,7 +233,7 @@ def test_sixteen_threads_run_the_cli_once(
     for thread in threads:
         thread.join(30)
     assert len(results) == 16 and len(set(results)) == 1
-    assert accepted(workspace, results[0])
+    assert workspace.accepts(results[0])
     assert len(cli.calls) == 1
 
 
@@ -257,4 +255,4 @@ def test_a_profile_cli_path_beats_the_variable(
 ) -> None:
     environ = env(cli, DATABRICKS_CLI_PATH="/nonexistent/databricks", PATH="/nonexistent")
     source = DatabricksCliSource(HOST, clock=clock, environ=environ, cli_path=str(cli.path))
-    assert accepted(workspace, source.token().get_secret_value())
+    assert workspace.accepts(source.token().get_secret_value())

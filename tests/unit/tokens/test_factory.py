@@ -24,8 +24,6 @@ from brickgate.domain.errors import CredentialSourceError, SourceUnavailableErro
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.testing import FakeClock, FakeTransport, FakeWorkspace
 
-from .conftest import accepted
-
 AZURE = WorkspaceHost.parse("adb-1.2.azuredatabricks.net")
 AWS = WorkspaceHost.parse("dbc-1.cloud.databricks.com")
 PAT = "dapi0123456789abcdef0123456789ab"
@@ -131,7 +129,7 @@ async def test_async_factory(
         client_secret=Secret(workspace.client_secret),
     )
     assert isinstance(m2m, AsyncClientCredentialsSource)
-    assert accepted(workspace, (await m2m.token()).get_secret_value())
+    assert workspace.accepts((await m2m.token()).get_secret_value())
     assert workspace.tokens_issued == 1
     pat = async_token_source_for(
         "pat", host=AWS, transport=async_transport, clock=clock, token=Secret(PAT)

@@ -17,7 +17,7 @@ from brickgate.domain.errors import (
 from brickgate.domain.hosts import WorkspaceHost
 from brickgate.testing import FakeClock, FakeWorkspace
 
-from .conftest import SourceFor, accepted, token_requests
+from .conftest import SourceFor, token_requests
 
 JWT = "eyJhbGciOiJSUzI1NiJ9.workload.sig"
 EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -34,7 +34,7 @@ def test_env_oidc_exchanges_the_variable(
     jwt: str, workspace: FakeWorkspace, source_for: SourceFor
 ) -> None:
     source = source_for("env-oidc", environ={"DATABRICKS_OIDC_TOKEN": jwt}, client_id="sp-app")
-    assert accepted(workspace, source.token().get_secret_value())
+    assert workspace.accepts(source.token().get_secret_value())
     [form] = token_requests(workspace)
     assert form["grant_type"] == EXCHANGE and form["client_id"] == "sp-app"
     assert form["subject_token_type"] == "urn:ietf:params:oauth:token-type:jwt"
@@ -110,7 +110,7 @@ async def test_github_oidc_asks_github_with_the_audience(
         environ=environ,
         client_id="sp-app",
     )
-    assert accepted(workspace, (await source.token()).get_secret_value())
+    assert workspace.accepts((await source.token()).get_secret_value())
     assert workspace.github.audiences == [f"{host.url}/oidc/v1/token"]
     assert github_requests(workspace, environ) == [(f"{host.url}/oidc/v1/token", "Bearer ****")]
     assert workspace.login_secrets() == [workspace.github.id_token]

@@ -18,7 +18,7 @@ from brickgate.domain.hosts import WorkspaceHost
 from brickgate.domain.tokens import RefreshPolicy
 from brickgate.testing import FakeClock, FakeWorkspace, Fault
 
-from .conftest import TOKEN_PATH, accepted, grants
+from .conftest import TOKEN_PATH, grants
 
 HOUR = 3600.0
 M2M = "client_credentials"
@@ -154,7 +154,7 @@ def test_a_long_run_under_one_hour_tokens_never_sends_an_expired_token(
     while clock.time() < end:
         token = source.token().get_secret_value()
         clock.advance(30)
-        rejected += not accepted(workspace, token)
+        rejected += not workspace.accepts(token)
     stale_after = HOUR - RefreshPolicy().ahead
     assert rejected == 0
     assert grants(workspace, M2M) == math.ceil(hours * HOUR / stale_after)
@@ -167,6 +167,6 @@ async def test_a_long_async_stream_never_sends_an_expired_token(
     for _ in range(int(5 * HOUR / 30)):
         tokens = await asyncio.gather(*(async_source.token() for _ in range(4)))
         await clock.sleep_async(30)
-        rejected += sum(not accepted(workspace, t) for t in {t.get_secret_value() for t in tokens})
+        rejected += sum(not workspace.accepts(t) for t in {t.get_secret_value() for t in tokens})
     assert rejected == 0
     assert grants(workspace, M2M) == math.ceil(5 * HOUR / (HOUR - 300))
