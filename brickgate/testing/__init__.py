@@ -1,6 +1,6 @@
 """Test helpers shipped with brickgate: FakeWorkspace, fake databricks/az executables
-(``FakeCli``), the fake transport, a fake clock,
-in-memory backends and the port contract suites (``brickgate.testing.contracts``). Host
+(``FakeCli``), a fake browser for browser logins (``FakeBrowser``), the fake transport, a fake
+clock, in-memory backends and the port contract suites (``brickgate.testing.contracts``). Host
 applications use them to test their own code against brickgate."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from brickgate.testing._async.fake_transport import AsyncFakeTransport
     from brickgate.testing._sync.fake_transport import FakeTransport
     from brickgate.testing.clock import FakeClock
+    from brickgate.testing.fake_browser import FakeBrowser
     from brickgate.testing.fake_script import JsonReply, RecordedCall, StreamReply
     from brickgate.testing.fake_tools import FakeCli
     from brickgate.testing.fake_workspace import FakeWorkspace, Fault, RecordedRequest
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AsyncFakeTransport",
+    "FakeBrowser",
     "FakeCli",
     "FakeClock",
     "FakeTransport",
@@ -35,6 +37,7 @@ __all__ = [
 
 _LAZY = {
     "AsyncFakeTransport": "brickgate.testing._async.fake_transport",
+    "FakeBrowser": "brickgate.testing.fake_browser",
     "FakeCli": "brickgate.testing.fake_tools",
     "FakeClock": "brickgate.testing.clock",
     "FakeTransport": "brickgate.testing._sync.fake_transport",

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from brickgate.testing import FakeCli, FakeWorkspace
+from brickgate.testing import FakeBrowser, FakeCli, FakeWorkspace
 from tests.cli.conftest import LOOPBACK, Cli
-from tests.unit.auth_wiring.conftest import FollowingBrowser
 
 TRUST = {"BRICKGATE_TRUSTED_HOSTS": LOOPBACK, "BRICKGATE_MAX_RETRIES": "0"}
 
@@ -73,7 +72,7 @@ def test_auth_token_for_a_pat_prints_the_pat(
 
 
 def test_browser_login_then_every_command_and_a_dead_login(
-    cli: Cli, workspace: FakeWorkspace, follow: FollowingBrowser
+    cli: Cli, workspace: FakeWorkspace, follow: FakeBrowser
 ) -> None:
     login = cli(
         "login",
@@ -105,5 +104,5 @@ def test_browser_login_then_every_command_and_a_dead_login(
 
 
 @pytest.fixture
-def follow() -> FollowingBrowser:
-    return FollowingBrowser()
+def follow() -> FakeBrowser:
+    return FakeBrowser()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +12,7 @@ import pytest
 from brickgate.adapters.credentials.keyring import KeyringStore
 from brickgate.client import AsyncClient, Client
 from brickgate.container import BrickgateContainer, create_client_container
-from brickgate.testing import FakeWorkspace, MemoryKeyring
+from brickgate.testing import FakeBrowser, FakeWorkspace, MemoryKeyring
 
 LOOPBACK = "127.0.0.1"
 
@@ -65,33 +63,9 @@ def setup(tmp_path: Path) -> Setup:
     return Setup(tmp_path)
 
 
-class FollowingBrowser:
-    """Plays the person's browser: opens the authorize URL, follows the redirect home."""
-
-    def __init__(self) -> None:
-        self.urls: list[str] = []
-        self.pages: list[str] = []
-        self._threads: list[threading.Thread] = []
-
-    def __call__(self, url: str) -> bool:
-        self.urls.append(url)
-        thread = threading.Thread(target=self._visit, args=(url,), daemon=True)
-        thread.start()
-        self._threads.append(thread)
-        return True
-
-    def _visit(self, url: str) -> None:
-        with urllib.request.urlopen(url, timeout=10) as page:  # noqa: S310 (a test's loopback)
-            self.pages.append(page.read().decode("utf-8", "replace"))
-
-    def join(self) -> None:
-        for thread in self._threads:
-            thread.join(10)
-
-
 @pytest.fixture
-def follow() -> FollowingBrowser:
-    return FollowingBrowser()
+def follow() -> FakeBrowser:
+    return FakeBrowser()
 
 
 class Rerouted(httpx.BaseTransport):

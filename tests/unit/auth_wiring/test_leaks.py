@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from brickgate.domain.errors import AuthenticationError
-from brickgate.testing import FakeWorkspace
+from brickgate.testing import FakeBrowser, FakeWorkspace
 
-from .conftest import FollowingBrowser, Setup
+from .conftest import Setup
 from .test_sources_end_to_end import log_in
 
 
@@ -25,7 +25,7 @@ def assert_nothing_leaked(workspace: FakeWorkspace, *texts: str) -> None:
 def test_a_browser_login_and_its_refreshes_leak_nothing(
     setup: Setup,
     workspace: FakeWorkspace,
-    follow: FollowingBrowser,
+    follow: FakeBrowser,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)

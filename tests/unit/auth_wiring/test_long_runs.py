@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from brickgate.testing import FakeClock, FakeWorkspace
+from brickgate.testing import FakeBrowser, FakeClock, FakeWorkspace
 
-from .conftest import FollowingBrowser, Setup
+from .conftest import Setup
 from .test_sources_end_to_end import log_in
 
 HOUR = 3600.0
@@ -43,7 +43,7 @@ def test_a_three_hour_m2m_run_refreshes_every_55_minutes(
 
 
 def test_a_three_hour_run_on_a_browser_login_refreshes_silently(
-    setup: Setup, clock: FakeClock, timed: FakeWorkspace, follow: FollowingBrowser
+    setup: Setup, clock: FakeClock, timed: FakeWorkspace, follow: FakeBrowser
 ) -> None:
     log_in(setup, timed, follow, "me")
     issued_by_login = timed.tokens_issued

@@ -16,9 +16,9 @@ from brickgate.adapters.transport._sync.http import HttpTransport
 from brickgate.domain.credentials import TokenSourceCredential
 from brickgate.domain.errors import AuthenticationError, NoCredentialsError, UnusableProfileError
 from brickgate.domain.hosts import WorkspaceHost
-from brickgate.testing import FakeCli, FakeWorkspace
+from brickgate.testing import FakeBrowser, FakeCli, FakeWorkspace
 
-from .conftest import LOOPBACK, FollowingBrowser, Rerouted, Setup
+from .conftest import LOOPBACK, Rerouted, Setup
 
 
 def cli_profile(setup: Setup, workspace: FakeWorkspace, name: str = "cli") -> None:
@@ -177,7 +177,7 @@ def test_azure_cli_is_skipped_for_other_hosts(setup: Setup, workspace: FakeWorks
     assert "is not an Azure Databricks workspace" in str(caught.value)
 
 
-def log_in(setup: Setup, workspace: FakeWorkspace, follow: FollowingBrowser, profile: str) -> None:
+def log_in(setup: Setup, workspace: FakeWorkspace, follow: FakeBrowser, profile: str) -> None:
     host = WorkspaceHost.parse(workspace.url, trusted_hosts=[LOOPBACK])
     stores = [setup.keyring_store()]
     with httpx.Client() as http:
@@ -194,7 +194,7 @@ def log_in(setup: Setup, workspace: FakeWorkspace, follow: FollowingBrowser, pro
 
 
 def test_a_browser_login_is_used_by_client_profile_and_refreshed(
-    setup: Setup, workspace: FakeWorkspace, follow: FollowingBrowser
+    setup: Setup, workspace: FakeWorkspace, follow: FakeBrowser
 ) -> None:
     log_in(setup, workspace, follow, "me")
     assert workspace.authorizations == 1
@@ -210,7 +210,7 @@ def test_a_browser_login_is_used_by_client_profile_and_refreshed(
 
 
 async def test_a_dead_browser_login_says_how_to_log_in_again(
-    setup: Setup, workspace: FakeWorkspace, follow: FollowingBrowser
+    setup: Setup, workspace: FakeWorkspace, follow: FakeBrowser
 ) -> None:
     log_in(setup, workspace, follow, "me")
     workspace.revoke_refresh_tokens()
