@@ -11,9 +11,10 @@ from typing import Any, Literal
 __all__ = ["FakeCli"]
 
 ToolKind = Literal["databricks", "az"]
+Misbehaviour = Literal["hang", "flood"]
 
 _SCRIPT = r"""
-import base64, datetime, json, sys, urllib.request
+import base64, datetime, json, sys, time, urllib.request
 STATE = __STATE__
 with open(STATE) as f:
     state = json.load(f)
@@ -22,6 +23,11 @@ state["calls"].append(args)
 with open(STATE, "w") as f:
     json.dump(state, f)
 kind = state["kind"]
+if state.get("misbehave") == "hang":
+    time.sleep(3600)
+if state.get("misbehave") == "flood":
+    sys.stdout.write("x" * (3 << 20))
+    sys.exit(0)
 if kind == "databricks" and args[:1] == ["version"]:
     major, minor, patch = (int(p) for p in state["version"].split("."))
     print(json.dumps({"Major": major, "Minor": minor, "Patch": patch, "Version": state["version"]}))
@@ -66,7 +72,9 @@ class FakeCli:
     started ``FakeWorkspace``) by its client credentials.
 
     ``fail(stderr)`` makes the next runs print ``stderr`` and exit 1 (like the real tool on a
-    missing login); ``calls`` lists every argument list it was run with. Put ``directory`` on
+    missing login); ``misbehave("hang")`` makes them never finish (an hour's sleep) and
+    ``misbehave("flood")`` print 3 MiB of garbage, to test a caller's time and size limits;
+    ``calls`` lists every argument list it was run with. Put ``directory`` on
     ``PATH`` (``environ()``), or point ``DATABRICKS_CLI_PATH`` at ``path``.
     """
 
@@ -99,6 +107,12 @@ class FakeCli:
         """Make every later run print ``stderr`` and exit with status 1 (``""``: succeed again)."""
         state = self._read()
         state["stderr"] = stderr
+        self._write(state)
+
+    def misbehave(self, how: Misbehaviour | None) -> None:
+        """Make every later run hang or flood its output (``None``: behave again)."""
+        state = self._read()
+        state["misbehave"] = how or ""
         self._write(state)
 
     @property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from pathlib import Path
@@ -46,16 +45,6 @@ def cli(tmp_path: Path, workspace: FakeWorkspace) -> FakeCli:
 def env(tool: FakeCli, **extra: str) -> dict[str, str]:
     """The tool's environment, in a time zone far from UTC (offsets must be parsed)."""
     return tool.environ(TZ=NEPAL, **extra)
-
-
-def misbehaving_cli(directory: Path, code: str) -> dict[str, str]:
-    """An environment whose ``databricks`` runs the Python ``code``: the hanging or flooding
-    tool FakeCli does not play."""
-    directory.mkdir()
-    program = directory / "databricks"
-    program.write_text(f"#!{sys.executable}\n{code}\n")
-    program.chmod(0o700)
-    return {"PATH": str(directory)}
 
 
 def test_runs_auth_token_with_the_profile_and_parses_the_expiry(
@@ -151,16 +140,16 @@ def test_dead_refresh_token_is_an_authentication_error(cli: FakeCli, clock: Fake
         source.token()
 
 
-def test_a_hanging_cli_is_stopped(tmp_path: Path, clock: FakeClock) -> None:
-    environ = misbehaving_cli(tmp_path / "hang", "import time; time.sleep(30)")
-    source = DatabricksCliSource(HOST, clock=clock, environ=environ, timeout=0.5)
+def test_a_hanging_cli_is_stopped(cli: FakeCli, clock: FakeClock) -> None:
+    cli.misbehave("hang")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli), timeout=0.5)
     with pytest.raises(CredentialSourceError, match=r"did not finish within 0\.5 s"):
         source.token()
 
 
-def test_a_flooding_cli_is_refused(tmp_path: Path, clock: FakeClock) -> None:
-    environ = misbehaving_cli(tmp_path / "flood", "import sys; sys.stdout.write('x' * (3 << 20))")
-    source = DatabricksCliSource(HOST, clock=clock, environ=environ)
+def test_a_flooding_cli_is_refused(cli: FakeCli, clock: FakeClock) -> None:
+    cli.misbehave("flood")
+    source = DatabricksCliSource(HOST, clock=clock, environ=env(cli))
     with pytest.raises(CredentialSourceError, match="wrote more than"):
         source.token()
 
