@@ -42,7 +42,9 @@ TESTING_DIR = os.path.join(PACKAGE_DIR, "testing") + os.sep
 # bookkeeping (made only after a failure) and the service's surface routing (no closure, no
 # "learnt" on a single route) were trimmed. A chunk costs one call more than before the seam
 # (6 then): the driver feeds the call's generic EventReader rather than the SSE decoder.
-CHAT_BRICKGATE_CALLS = 83  # [64]
+# Re-measured at 84 after the request rules, the protocol choice and per-call deadlines grew
+# the path (82), and the policies shared one body between send and open (2 more).
+CHAT_BRICKGATE_CALLS = 100  # [84]
 CHAT_TOTAL_CALLS = 464  # [357]
 STREAM_BRICKGATE_CALLS_PER_CHUNK = 9  # [7]
 STREAM_TOTAL_CALLS_PER_CHUNK = 22  # [17]

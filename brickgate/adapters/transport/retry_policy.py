@@ -6,10 +6,10 @@ import logging
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Protocol
 
 from brickgate.domain.attempts import note_attempt
-from brickgate.domain.calls import Call, Retry, StreamCall
+from brickgate.domain.calls import Retry
 from brickgate.domain.errors import (
     ApiError,
     BrickgateError,
@@ -96,6 +96,19 @@ def _retry_after(error: BrickgateError) -> float | None:
     return float(value) if isinstance(value, (int, float)) else None
 
 
+class RetriedCall(Protocol):
+    """What the retry bookkeeping reads of a call or stream call."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def retry(self) -> str: ...
+
+    @property
+    def max_retries(self) -> int | None: ...
+
+
 class Attempts:
     """The bookkeeping of one retried call: count, elapsed time, logging, the give-up rule.
 
@@ -109,7 +122,7 @@ class Attempts:
         self,
         policy: RetryPolicy,
         clock: Clock,
-        call: Call[Any] | StreamCall[Any],
+        call: RetriedCall,
         *,
         started: float | None = None,
     ) -> None:

@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from brickgate.adapters.transport.gate import BackoffGate
-from brickgate.adapters.transport.retry_policy import Attempts, RetryPolicy
+from brickgate.adapters.transport.retry_policy import Attempts, RetriedCall, RetryPolicy
 from brickgate.domain.attempts import note_attempt
-from brickgate.domain.calls import BearerAuth, Call, StreamCall
+from brickgate.domain.calls import BearerAuth, Call, StreamCall, WireAuth, WireRequest
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import ApiError, BrickgateError, RateLimitError
 from brickgate.ports._async.tokens import AsyncTokenSource
 from brickgate.ports._async.workspace import AsyncEventStream, AsyncWorkspaceTransport
 from brickgate.ports.clock import Clock
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 T = TypeVar("T")
 E = TypeVar("E")
+R = TypeVar("R")
+
+
+class _Outgoing(RetriedCall, Protocol):
+    """A call or a stream call, as the policies see it: its request, a copy with auth."""
+
+    @property
+    def request(self) -> WireRequest: ...
+
+    def authorized(self, auth: WireAuth) -> Self: ...
+
+
+C = TypeVar("C", bound=_Outgoing)
 
 logger = logging.getLogger("brickgate.retry")
 _EXPIRY_WORDS = ("expired", "expiring", "invalid")
@@ -46,27 +63,18 @@ class AsyncAuthenticatedTransport:
 
     async def send(self, call: Call[T]) -> T:
         """``inner.send`` with the token attached, refreshed once if it was rejected."""
-        if call.request.auth is not None:
-            return await self._inner.send(call)
-        secret = await self._tokens.token()
-        try:
-            return await self._inner.send(call.authorized(BearerAuth(secret)))
-        except ApiError as error:
-            if not self._tokens.refreshable or not token_rejected(error):
-                raise
-            rejected = error
-        fresh = await self._fresh(secret)
-        if fresh is None:
-            raise rejected
-        return await self._inner.send(call.authorized(fresh))
+        return await self._with_token(call, self._inner.send)
 
     async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
         """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        return await self._with_token(call, self._inner.open)
+
+    async def _with_token(self, call: C, go: Callable[[C], Awaitable[R]]) -> R:
         if call.request.auth is not None:
-            return await self._inner.open(call)
+            return await go(call)
         secret = await self._tokens.token()
         try:
-            return await self._inner.open(call.authorized(BearerAuth(secret)))
+            return await go(call.authorized(BearerAuth(secret)))
         except ApiError as error:
             if not self._tokens.refreshable or not token_rejected(error):
                 raise
@@ -74,7 +82,7 @@ class AsyncAuthenticatedTransport:
         fresh = await self._fresh(secret)
         if fresh is None:
             raise rejected
-        return await self._inner.open(call.authorized(fresh))
+        return await go(call.authorized(fresh))
 
     async def _fresh(self, stale: Secret) -> BearerAuth | None:
         """A new token after ``stale`` was rejected, or ``None`` when none could be had."""
@@ -104,25 +112,19 @@ class AsyncRetryingTransport:
 
     async def send(self, call: Call[T]) -> T:
         """``inner.send`` with retries."""
-        started = self._clock.monotonic()
-        attempts = None
-        while True:
-            note_attempt()
-            try:
-                return await self._inner.send(call)
-            except BrickgateError as error:
-                if attempts is None:
-                    attempts = Attempts(self._policy, self._clock, call, started=started)
-                await self._clock.sleep_async(attempts.next_wait(error))
+        return await self._retried(call, self._inner.send)
 
     async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
         """``inner.open`` with retries of the opening only."""
+        return await self._retried(call, self._inner.open)
+
+    async def _retried(self, call: C, go: Callable[[C], Awaitable[R]]) -> R:
         started = self._clock.monotonic()
         attempts = None
         while True:
             note_attempt()
             try:
-                return await self._inner.open(call)
+                return await go(call)
             except BrickgateError as error:
                 if attempts is None:
                     attempts = Attempts(self._policy, self._clock, call, started=started)
@@ -142,18 +144,16 @@ class AsyncGatedTransport:
 
     async def send(self, call: Call[T]) -> T:
         """``inner.send`` once the gate is open; a ``RateLimitError`` pauses the gate."""
-        await self._gate.wait_async()
-        try:
-            return await self._inner.send(call)
-        except RateLimitError as error:
-            self._gate.pause(error.retry_after)
-            raise
+        return await self._gated(call, self._inner.send)
 
     async def open(self, call: StreamCall[E]) -> AsyncEventStream[E]:
         """``inner.open`` once the gate is open; a ``RateLimitError`` pauses the gate."""
+        return await self._gated(call, self._inner.open)
+
+    async def _gated(self, call: C, go: Callable[[C], Awaitable[R]]) -> R:
         await self._gate.wait_async()
         try:
-            return await self._inner.open(call)
+            return await go(call)
         except RateLimitError as error:
             self._gate.pause(error.retry_after)
             raise

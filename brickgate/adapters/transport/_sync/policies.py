@@ -4,20 +4,37 @@
 from __future__ import annotations
 
 import logging
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from brickgate.adapters.transport.gate import BackoffGate
-from brickgate.adapters.transport.retry_policy import Attempts, RetryPolicy
+from brickgate.adapters.transport.retry_policy import Attempts, RetriedCall, RetryPolicy
 from brickgate.domain.attempts import note_attempt
-from brickgate.domain.calls import BearerAuth, Call, StreamCall
+from brickgate.domain.calls import BearerAuth, Call, StreamCall, WireAuth, WireRequest
 from brickgate.domain.credentials import Secret
 from brickgate.domain.errors import ApiError, BrickgateError, RateLimitError
 from brickgate.ports._sync.tokens import TokenSource
 from brickgate.ports._sync.workspace import EventStream, WorkspaceTransport
 from brickgate.ports.clock import Clock
 
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
 T = TypeVar("T")
 E = TypeVar("E")
+R = TypeVar("R")
+
+
+class _Outgoing(RetriedCall, Protocol):
+    """A call or a stream call, as the policies see it: its request, a copy with auth."""
+
+    @property
+    def request(self) -> WireRequest: ...
+
+    def authorized(self, auth: WireAuth) -> Self: ...
+
+
+C = TypeVar("C", bound=_Outgoing)
 
 logger = logging.getLogger("brickgate.retry")
 _EXPIRY_WORDS = ("expired", "expiring", "invalid")
@@ -47,27 +64,18 @@ class AuthenticatedTransport:
 
     def send(self, call: Call[T]) -> T:
         """``inner.send`` with the token attached, refreshed once if it was rejected."""
-        if call.request.auth is not None:
-            return self._inner.send(call)
-        secret = self._tokens.token()
-        try:
-            return self._inner.send(call.authorized(BearerAuth(secret)))
-        except ApiError as error:
-            if not self._tokens.refreshable or not token_rejected(error):
-                raise
-            rejected = error
-        fresh = self._fresh(secret)
-        if fresh is None:
-            raise rejected
-        return self._inner.send(call.authorized(fresh))
+        return self._with_token(call, self._inner.send)
 
     def open(self, call: StreamCall[E]) -> EventStream[E]:
         """``inner.open`` with the token attached, refreshed once if it was rejected."""
+        return self._with_token(call, self._inner.open)
+
+    def _with_token(self, call: C, go: Callable[[C], R]) -> R:
         if call.request.auth is not None:
-            return self._inner.open(call)
+            return go(call)
         secret = self._tokens.token()
         try:
-            return self._inner.open(call.authorized(BearerAuth(secret)))
+            return go(call.authorized(BearerAuth(secret)))
         except ApiError as error:
             if not self._tokens.refreshable or not token_rejected(error):
                 raise
@@ -75,7 +83,7 @@ class AuthenticatedTransport:
         fresh = self._fresh(secret)
         if fresh is None:
             raise rejected
-        return self._inner.open(call.authorized(fresh))
+        return go(call.authorized(fresh))
 
     def _fresh(self, stale: Secret) -> BearerAuth | None:
         """A new token after ``stale`` was rejected, or ``None`` when none could be had."""
@@ -105,25 +113,19 @@ class RetryingTransport:
 
     def send(self, call: Call[T]) -> T:
         """``inner.send`` with retries."""
-        started = self._clock.monotonic()
-        attempts = None
-        while True:
-            note_attempt()
-            try:
-                return self._inner.send(call)
-            except BrickgateError as error:
-                if attempts is None:
-                    attempts = Attempts(self._policy, self._clock, call, started=started)
-                self._clock.sleep(attempts.next_wait(error))
+        return self._retried(call, self._inner.send)
 
     def open(self, call: StreamCall[E]) -> EventStream[E]:
         """``inner.open`` with retries of the opening only."""
+        return self._retried(call, self._inner.open)
+
+    def _retried(self, call: C, go: Callable[[C], R]) -> R:
         started = self._clock.monotonic()
         attempts = None
         while True:
             note_attempt()
             try:
-                return self._inner.open(call)
+                return go(call)
             except BrickgateError as error:
                 if attempts is None:
                     attempts = Attempts(self._policy, self._clock, call, started=started)
@@ -143,18 +145,16 @@ class GatedTransport:
 
     def send(self, call: Call[T]) -> T:
         """``inner.send`` once the gate is open; a ``RateLimitError`` pauses the gate."""
-        self._gate.wait()
-        try:
-            return self._inner.send(call)
-        except RateLimitError as error:
-            self._gate.pause(error.retry_after)
-            raise
+        return self._gated(call, self._inner.send)
 
     def open(self, call: StreamCall[E]) -> EventStream[E]:
         """``inner.open`` once the gate is open; a ``RateLimitError`` pauses the gate."""
+        return self._gated(call, self._inner.open)
+
+    def _gated(self, call: C, go: Callable[[C], R]) -> R:
         self._gate.wait()
         try:
-            return self._inner.open(call)
+            return go(call)
         except RateLimitError as error:
             self._gate.pause(error.retry_after)
             raise
