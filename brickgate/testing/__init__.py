@@ -5,8 +5,9 @@ applications use them to test their own code against brickgate."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from brickgate._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from brickgate.testing._async.fake_transport import AsyncFakeTransport
@@ -52,8 +53,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'brickgate.testing' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)

@@ -58,7 +58,9 @@ CLI_WORK_MODULES = (
 )
 """The command line's own modules that do a command's work: imported when it runs."""
 
-LIBRARY_MODULES_HELP_MAY_LOAD = frozenset({"brickgate", "brickgate._entry", "brickgate._version"})
+LIBRARY_MODULES_HELP_MAY_LOAD = frozenset(
+    {"brickgate", "brickgate._entry", "brickgate._lazy", "brickgate._version"}
+)
 """Outside ``brickgate.cli``, the only brickgate modules help needs."""
 
 GLOBAL_OPTIONS = ("--profile", "--host", "--trust-host", "--debug", "--version", "--help")

@@ -97,6 +97,7 @@ def test_import_brickgate_loads_no_http_library_container_or_event_loop() -> Non
     assert loaded(modules, heavy) == []
     assert sorted(m for m in modules if m.startswith("brickgate")) == [
         "brickgate",
+        "brickgate._lazy",
         "brickgate._version",
     ]
 

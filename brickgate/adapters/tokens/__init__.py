@@ -6,8 +6,9 @@ source follows ``RefreshPolicy`` (refresh ahead of expiry, one flight, backoff o
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from brickgate._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from brickgate.adapters.tokens._async.azure import AsyncAzureCliSource
@@ -65,13 +66,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(globals(), _LAZY)
 
 
 __all__ = [
